@@ -1,0 +1,62 @@
+# tinbao — two commands: `make up` (the whole system with demo data) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+KAFKA_LIBS := deploy/kafka/target/kafka-libs/.complete
+
+.PHONY: up down status test test-fast lint format install kafka-libs clean help
+
+help:
+	@echo "make up      start PostgreSQL, Kafka and the three services with demo data"
+	@echo "make down    stop everything 'make up' started"
+	@echo "make test    run the whole test suite against a real Kafka and PostgreSQL"
+	@echo "make lint    ruff check + format check"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "tinbao needs Python >= 3.11 (found: $$($(PYTHON) --version))."; exit 1; }
+	@echo "==> Python packages (first time: about a minute)"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -U pip
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+$(KAFKA_LIBS): deploy/kafka/pom.xml
+	@command -v java >/dev/null || { echo "Java 17+ is needed for Kafka: apt-get install -y openjdk-17-jre-headless"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed to fetch the Kafka jars: apt-get install -y maven"; exit 1; }
+	@echo "==> Kafka jars from Maven Central (first time: about a minute)"
+	@mvn -q -B -f deploy/kafka/pom.xml package
+	@touch $(KAFKA_LIBS)
+
+kafka-libs: $(KAFKA_LIBS)
+
+up: $(STAMP) $(KAFKA_LIBS)
+	@$(PY) -m deploy.local.stack up
+
+down:
+	@if [ -x $(PY) ]; then $(PY) -m deploy.local.stack down; else echo "nothing to stop"; fi
+
+status: $(STAMP)
+	@$(PY) -m deploy.local.stack status
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	@$(VENV)/bin/ruff check --fix .
+	@$(VENV)/bin/ruff format .
+
+test: $(STAMP) $(KAFKA_LIBS) lint
+	@echo "==> Test suite (starts its own PostgreSQL and Kafka on free loopback ports)"
+	@$(PY) -m pytest
+
+test-fast: $(STAMP)
+	@$(PY) -m pytest tests/unit
+
+clean: down
+	rm -rf .run deploy/kafka/target

@@ -1,0 +1,37 @@
+"""Tracking codes and follow-up secrets a person can read aloud on the phone."""
+
+import secrets
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: letters and digits that are not confused when read aloud
+# or written by hand.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+TRACKING_PREFIX = "TB"
+
+
+def _random_group(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def new_tracking_code() -> str:
+    """Return a code like TB-K7QM-4XRD (25^8 ≈ 1.5e11 possibilities)."""
+    return f"{TRACKING_PREFIX}-{_random_group(4)}-{_random_group(4)}"
+
+
+def new_secret() -> str:
+    """Return a secret like 7KQD-MX3R-ACHT-9PWE (25^16 ≈ 2^74)."""
+    return "-".join(_random_group(4) for _ in range(4))
+
+
+def normalise_code(code: str) -> str:
+    """Accept codes typed in lower case, with spaces or without dashes."""
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    if compact.startswith(TRACKING_PREFIX) and len(compact) == len(TRACKING_PREFIX) + 8:
+        body = compact[len(TRACKING_PREFIX) :]
+        return f"{TRACKING_PREFIX}-{body[:4]}-{body[4:]}"
+    return code.strip().upper()
+
+
+def normalise_secret(secret: str) -> str:
+    """Accept secrets typed in lower case, with spaces or without dashes."""
+    compact = "".join(ch for ch in secret.upper() if ch.isalnum())
+    return "-".join(compact[i : i + 4] for i in range(0, len(compact), 4))

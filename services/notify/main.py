@@ -1,0 +1,18 @@
+"""Notify's FastAPI application."""
+
+from fastapi import FastAPI
+
+from services.notify.bootstrap import Notify
+from services.notify.config import NotifySettings
+from shared.runtime import create_service_app
+
+
+def create_app(settings: NotifySettings | None = None, *, notify: Notify | None = None) -> FastAPI:
+    """Build the notify app; nothing connects until the lifespan starts."""
+    settings = settings or NotifySettings()
+    return create_service_app(
+        title="tinbao — notify",
+        summary="Theo dõi thời hạn, cảnh báo và báo cáo (SLA clocks, alerts and reports)",
+        build=lambda: notify or Notify(settings),
+        state_name="notify",
+    )

@@ -1,0 +1,18 @@
+"""Triage's FastAPI application."""
+
+from fastapi import FastAPI
+
+from services.triage.bootstrap import Triage
+from services.triage.config import TriageSettings
+from shared.runtime import create_service_app
+
+
+def create_app(settings: TriageSettings | None = None, *, triage: Triage | None = None) -> FastAPI:
+    """Build the triage app; nothing connects until the lifespan starts."""
+    settings = settings or TriageSettings()
+    return create_service_app(
+        title="tinbao — triage",
+        summary="Phân loại, phân công và hàng đợi xử lý (triage and the officers' queues)",
+        build=lambda: triage or Triage(settings),
+        state_name="triage",
+    )

@@ -1,0 +1,5 @@
+"""Alembic environment of the triage service (schema "triage")."""
+
+from shared.alembic_env import run
+
+run(schema="triage")

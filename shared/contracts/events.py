@@ -1,0 +1,70 @@
+"""Versioned event payloads shared by the services (past tense, one class per version)."""
+
+from datetime import datetime
+from typing import Literal
+
+from shared.contracts.envelope import EventData
+from shared.contracts.topics import CASES_EVENTS, TIPS_RECEIVED
+
+TipKind = Literal[
+    "crime_denunciation",
+    "crime_report",
+    "denunciation",
+    "complaint",
+    "petition",
+    "feedback",
+]
+Channel = Literal["web", "api", "hotline", "sms", "open311"]
+Unit = Literal["police", "culture_social", "health_station"]
+Priority = Literal["urgent", "normal"]
+
+
+class TipReceivedV1(EventData):
+    """A tip was registered by intake (tiếp nhận) and has a tracking code."""
+
+    event_type = "vn.tinbao.tip.received.v1"
+    topic = TIPS_RECEIVED
+
+    tip_id: str
+    tracking_code: str
+    kind: TipKind
+    channel: Channel
+    text: str
+    address: str | None = None
+    ward_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    venue_name: str | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime
+    is_anonymous: bool = True
+
+    def partition_key(self) -> str:
+        return self.tracking_code
+
+
+class CaseAssignedV1(EventData):
+    """Triage opened or joined a case for a tip and assigned it to a unit of a ward."""
+
+    event_type = "vn.tinbao.case.assigned.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    tip_id: str
+    tracking_code: str
+    kind: TipKind
+    ward_code: str | None
+    ward_name: str | None
+    unit: Unit | None
+    priority: Priority
+    category: str
+    received_at: datetime
+    assigned_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.event_type: cls for cls in (TipReceivedV1, CaseAssignedV1)
+}

@@ -1,0 +1,153 @@
+"""Database helpers: engines, sessions, the outbox and inbox tables, and migrations."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel import SQLModel
+
+from shared.settings import ServiceSettings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+
+
+def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncEngine:
+    """Create the service's async engine (asyncpg) with a bounded pool."""
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={
+            "server_settings": {"application_name": application_name},
+            "timeout": 5,
+            "command_timeout": 30,
+        },
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Return a session factory whose objects stay readable after commit."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def asyncpg_dsn(database_url: str) -> str:
+    """Turn a SQLAlchemy URL into a plain libpq/asyncpg DSN."""
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def outbox_table(schema: str) -> sa.Table:
+    """Declare the transactional outbox of a service schema.
+
+    A row is written in the same transaction as the effect that raised the
+    event, and deleted by the relay once Kafka acknowledged it.
+    """
+    return sa.Table(
+        "outbox",
+        SQLModel.metadata,
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=False), nullable=False, unique=True),
+        sa.Column("topic", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("payload", sa.LargeBinary, nullable=False),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        schema=schema,
+    )
+
+
+def inbox_table(schema: str) -> sa.Table:
+    """Declare the inbox: which consumer already applied which event (idempotency)."""
+    return sa.Table(
+        "inbox",
+        SQLModel.metadata,
+        sa.Column("consumer", sa.Text, primary_key=True),
+        sa.Column("event_id", pg.UUID(as_uuid=False), primary_key=True),
+        sa.Column(
+            "applied_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+        schema=schema,
+    )
+
+
+def outbox_channel(schema: str) -> str:
+    """Return the LISTEN/NOTIFY channel that wakes a schema's relay."""
+    return f"{schema}_outbox"
+
+
+class UnitOfWork:
+    """One transaction: the effect, its outbox rows and the inbox row commit together."""
+
+    def __init__(self, session: AsyncSession, *, outbox: sa.Table, inbox: sa.Table) -> None:
+        self.session = session
+        self._outbox = outbox
+        self._inbox = inbox
+
+    async def add_event(self, event_id: str, *, topic: str, key: str, payload: bytes) -> None:
+        """Queue an event for the relay, inside this transaction."""
+        await self.session.execute(
+            self._outbox.insert().values(event_id=event_id, topic=topic, key=key, payload=payload)
+        )
+
+    async def mark_applied(self, *, consumer: str, event_id: str) -> bool:
+        """Record that `consumer` applies `event_id`; False when it already did."""
+        result = await self.session.execute(
+            pg.insert(self._inbox)
+            .values(consumer=consumer, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(self._inbox.c.event_id)
+        )
+        return result.first() is not None
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def unit_of_work_factory(
+    sessions: async_sessionmaker[AsyncSession], *, outbox: sa.Table, inbox: sa.Table
+):
+    """Return an async context manager factory yielding a UnitOfWork that rolls back on error."""
+
+    @asynccontextmanager
+    async def unit_of_work() -> AsyncIterator[UnitOfWork]:
+        async with sessions() as session:
+            uow = UnitOfWork(session, outbox=outbox, inbox=inbox)
+            try:
+                yield uow
+            except BaseException:
+                await session.rollback()
+                raise
+
+    return unit_of_work
+
+
+def migrate(service: str, database_url: str, revision: str = "head") -> None:
+    """Upgrade one service's schema with its own Alembic history (blocking)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI), ini_section=service)
+    config.set_main_option("script_location", str(REPO_ROOT / "services" / service / "migrations"))
+    config.attributes["database_url"] = database_url
+    config.attributes["schema"] = service
+    command.upgrade(config, revision)
+
+
+async def migrate_async(service: str, database_url: str) -> None:
+    """Run `migrate` off the event loop (Alembic's env runs its own loop)."""
+    await asyncio.to_thread(migrate, service, database_url)

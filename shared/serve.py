@@ -1,0 +1,42 @@
+"""Run a service: `python -m services.<name> [serve|migrate]`."""
+
+import argparse
+import asyncio
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.db import migrate
+from shared.logging import configure_logging
+from shared.settings import ServiceSettings
+
+
+def main(
+    service: str,
+    settings_class: type[ServiceSettings],
+    create_app: Callable[[ServiceSettings], FastAPI],
+) -> None:
+    """Parse the command line and migrate and/or serve."""
+    parser = argparse.ArgumentParser(prog=f"python -m services.{service}")
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument(
+        "--no-migrate", action="store_true", help="serve without upgrading the schema first"
+    )
+    args = parser.parse_args()
+    settings = settings_class()
+    configure_logging(service, settings.log_level)
+    if args.command == "migrate" or not args.no_migrate:
+        migrate(service, settings.database_url)
+    if args.command == "migrate":
+        return
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+        server_header=False,
+    )
+    asyncio.run(uvicorn.Server(config).serve())
