@@ -90,15 +90,24 @@ def outbox_channel(schema: str) -> str:
 class UnitOfWork:
     """One transaction: the effect, its outbox rows and the inbox row commit together."""
 
-    def __init__(self, session: AsyncSession, *, outbox: sa.Table, inbox: sa.Table) -> None:
+    def __init__(
+        self, session: AsyncSession, *, outbox: sa.Table, inbox: sa.Table, topic_prefix: str = ""
+    ) -> None:
         self.session = session
         self._outbox = outbox
         self._inbox = inbox
+        self._topic_prefix = topic_prefix
 
     async def add_event(self, event_id: str, *, topic: str, key: str, payload: bytes) -> None:
-        """Queue an event for the relay, inside this transaction."""
+        """Queue an event for the relay, inside this transaction.
+
+        The row keeps the full topic name (with this deployment's prefix), so
+        whichever relay publishes it sends it where its writer meant it to go.
+        """
         await self.session.execute(
-            self._outbox.insert().values(event_id=event_id, topic=topic, key=key, payload=payload)
+            self._outbox.insert().values(
+                event_id=event_id, topic=self._topic_prefix + topic, key=key, payload=payload
+            )
         )
 
     async def mark_applied(self, *, consumer: str, event_id: str) -> bool:
@@ -119,14 +128,18 @@ class UnitOfWork:
 
 
 def unit_of_work_factory(
-    sessions: async_sessionmaker[AsyncSession], *, outbox: sa.Table, inbox: sa.Table
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    outbox: sa.Table,
+    inbox: sa.Table,
+    topic_prefix: str = "",
 ):
     """Return an async context manager factory yielding a UnitOfWork that rolls back on error."""
 
     @asynccontextmanager
     async def unit_of_work() -> AsyncIterator[UnitOfWork]:
         async with sessions() as session:
-            uow = UnitOfWork(session, outbox=outbox, inbox=inbox)
+            uow = UnitOfWork(session, outbox=outbox, inbox=inbox, topic_prefix=topic_prefix)
             try:
                 yield uow
             except BaseException:

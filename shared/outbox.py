@@ -50,8 +50,9 @@ class OutboxRelay:
         while not self._stopping.is_set():
             try:
                 await self._ensure_connections()
+                # Measured before publishing, so the gauge keeps rising while Kafka is down.
+                await self._update_backlog(force=False)
                 published = await self.publish_batch()
-                await self._update_backlog(force=published > 0)
                 if published < self._settings.relay_batch_size:
                     await self._wait_for_work()
             except asyncio.CancelledError:
@@ -83,9 +84,7 @@ class OutboxRelay:
             deliveries = []
             for row in rows:
                 deliveries.append(
-                    await self._producer.send(
-                        self._settings.topic(row["topic"]), row["payload"], key=row["key"].encode()
-                    )
+                    await self._producer.send(row["topic"], row["payload"], key=row["key"].encode())
                 )
             await asyncio.gather(*deliveries)
             await connection.execute(self._delete_sql, [row["id"] for row in rows])

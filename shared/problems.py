@@ -113,8 +113,10 @@ def _describe(error: dict[str, Any]) -> Text:
             "The body is not valid JSON; check brackets and commas.",
         )
     if kind == "value_error":
+        # Our validators write "Vietnamese / English" in one message.
         message = str(ctx.get("error", error.get("msg", "")))
-        return Text(message, message)
+        vietnamese, _, english = message.partition(" / ")
+        return Text(vietnamese, english or vietnamese)
     msg = str(error.get("msg", "Giá trị không hợp lệ."))
     return Text(f"Giá trị không hợp lệ: {msg}", f"Invalid value: {msg}")
 

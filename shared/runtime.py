@@ -59,7 +59,7 @@ class ServiceRuntime:
         self.engine: AsyncEngine = create_engine(settings, application_name=f"tinbao-{service}")
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.unit_of_work = unit_of_work_factory(
-            self.sessions, outbox=self.outbox, inbox=self.inbox
+            self.sessions, outbox=self.outbox, inbox=self.inbox, topic_prefix=settings.topic_prefix
         )
         self._consumer_topics = consumer_topics
         self._handlers = dict(handlers or {})
@@ -197,6 +197,7 @@ def create_service_app(
     build: Callable[[], HasRuntime],
     state_name: str,
     routers: Sequence[APIRouter] = (),
+    configure: Callable[[FastAPI], None] | None = None,
 ) -> FastAPI:
     """Build a service's FastAPI app: problem+json errors, operations endpoints, lifespan.
 
@@ -220,4 +221,6 @@ def create_service_app(
     attach_operations(app)
     for router in routers:
         app.include_router(router)
+    if configure is not None:
+        configure(app)
     return app

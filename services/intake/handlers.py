@@ -4,17 +4,34 @@ import logging
 import uuid
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
 from services.intake.db import repository
-from services.intake.db.tables import Tip, TipStatus
+from services.intake.db.tables import Attachment, Message, Tip, TipStatus
 from services.intake.domain.submission import SubmitTip
-from shared.clock import Clock
-from shared.contracts import CaseAssignedV1, CloudEvent, TipReceivedV1
+from shared.contracts import (
+    CaseAssignedV1,
+    CaseQuestionAskedV1,
+    CloudEvent,
+    EventData,
+    TipFollowUpAddedV1,
+    TipReceivedV1,
+)
 from shared.contracts.events import Channel
 from shared.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 SOURCE = "/tinbao/intake"
+
+
+async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
+    """Queue an event in the outbox of the current transaction."""
+    envelope = CloudEvent.wrap(event, source=SOURCE, time=at)
+    await uow.add_event(
+        envelope.id, topic=event.topic, key=event.partition_key(), payload=envelope.to_bytes()
+    )
 
 
 async def submit_tip(
@@ -24,12 +41,17 @@ async def submit_tip(
     channel: Channel,
     tracking_code: str,
     secret_hash: str,
-    clock: Clock,
+    now: datetime,
     received_at: datetime | None = None,
+    contact_sealed: bytes | None = None,
+    sealed_attachments: list[tuple[str, int, bytes]] = (),  # type: ignore[assignment]
+    caller_hash: str | None = None,
+    operator_id: str | None = None,
+    tip_id: uuid.UUID | None = None,
 ) -> Tip:
     """Register a tip and queue its tip.received event in the same transaction."""
-    now = clock.now()
     tip = Tip(
+        id=tip_id or uuid.uuid4(),
         tracking_code=tracking_code,
         secret_hash=secret_hash,
         kind=command.kind,
@@ -42,7 +64,10 @@ async def submit_tip(
         venue_name=command.venue_name,
         occurred_at=command.occurred_at,
         received_at=received_at or now,
-        is_anonymous=True,
+        is_anonymous=contact_sealed is None,
+        contact_sealed=contact_sealed,
+        caller_hash=caller_hash,
+        operator_id=operator_id,
     )
     status = TipStatus(
         tip_id=tip.id,
@@ -51,26 +76,65 @@ async def submit_tip(
         timeline=[{"stage": "received", "at": tip.received_at.isoformat(), "unit": None}],
     )
     await repository.add_tip(session=uow.session, tip=tip, status=status)
-    event = TipReceivedV1(
-        tip_id=str(tip.id),
-        tracking_code=tip.tracking_code,
-        kind=command.kind,
-        channel=channel,
-        text=tip.text,
-        address=tip.address,
-        ward_code=tip.ward_code,
-        latitude=tip.latitude,
-        longitude=tip.longitude,
-        venue_name=tip.venue_name,
-        occurred_at=tip.occurred_at,
-        received_at=tip.received_at,
-        is_anonymous=tip.is_anonymous,
-    )
-    envelope = CloudEvent.wrap(event, source=SOURCE, time=now)
-    await uow.add_event(
-        envelope.id, topic=event.topic, key=event.partition_key(), payload=envelope.to_bytes()
+    for content_type, size, sealed in sealed_attachments:
+        uow.session.add(
+            Attachment(
+                tip_id=tip.id,
+                content_type=content_type,
+                size_bytes=size,
+                sealed=sealed,
+                created_at=now,
+            )
+        )
+    await publish(
+        uow,
+        TipReceivedV1(
+            tip_id=str(tip.id),
+            tracking_code=tip.tracking_code,
+            kind=command.kind,
+            channel=channel,
+            text=tip.text,
+            address=tip.address,
+            ward_code=tip.ward_code,
+            latitude=tip.latitude,
+            longitude=tip.longitude,
+            venue_name=tip.venue_name,
+            occurred_at=tip.occurred_at,
+            received_at=tip.received_at,
+            is_anonymous=tip.is_anonymous,
+        ),
+        at=now,
     )
     return tip
+
+
+async def add_follow_up(
+    uow: UnitOfWork, tip: Tip, *, text: str, in_reply_to: uuid.UUID | None, now: datetime
+) -> Message:
+    """Store the tipster's message and send it to the handling unit."""
+    message = Message(
+        tip_id=tip.id, direction="from_tipster", text=text, in_reply_to=in_reply_to, created_at=now
+    )
+    uow.session.add(message)
+    if in_reply_to is not None:
+        await uow.session.execute(
+            sa.update(Message)
+            .where(Message.id == in_reply_to, Message.tip_id == tip.id)
+            .values(answered=True)
+        )
+    await publish(
+        uow,
+        TipFollowUpAddedV1(
+            tip_id=str(tip.id),
+            tracking_code=tip.tracking_code,
+            message_id=str(message.id),
+            text=text,
+            in_reply_to=str(in_reply_to) if in_reply_to else None,
+            added_at=now,
+        ),
+        at=now,
+    )
+    return message
 
 
 async def on_case_assigned(uow: UnitOfWork, event: CaseAssignedV1, envelope: CloudEvent) -> None:
@@ -91,4 +155,22 @@ async def on_case_assigned(uow: UnitOfWork, event: CaseAssignedV1, envelope: Clo
         )
 
 
-HANDLERS = {CaseAssignedV1: on_case_assigned}
+async def on_question_asked(
+    uow: UnitOfWork, event: CaseQuestionAskedV1, envelope: CloudEvent
+) -> None:
+    """Put the handling unit's question in the tipster's conversation."""
+    await uow.session.execute(
+        pg.insert(Message.__table__)
+        .values(
+            id=uuid.UUID(event.question_id),
+            tip_id=uuid.UUID(event.tip_id),
+            direction="to_tipster",
+            text=event.text,
+            created_at=event.asked_at,
+            answered=False,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+HANDLERS = {CaseAssignedV1: on_case_assigned, CaseQuestionAskedV1: on_question_asked}

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.contracts.envelope import EventData
-from shared.contracts.topics import CASES_EVENTS, TIPS_RECEIVED
+from shared.contracts.topics import CASES_EVENTS, TIPS_FOLLOWUPS, TIPS_RECEIVED
 
 TipKind = Literal[
     "crime_denunciation",
@@ -65,6 +65,40 @@ class CaseAssignedV1(EventData):
         return self.case_id
 
 
+class TipFollowUpAddedV1(EventData):
+    """The tipster added information or answered a question (anonymously, through intake)."""
+
+    event_type = "vn.tinbao.tip.followup_added.v1"
+    topic = TIPS_FOLLOWUPS
+
+    tip_id: str
+    tracking_code: str
+    message_id: str
+    text: str
+    in_reply_to: str | None = None
+    added_at: datetime
+
+    def partition_key(self) -> str:
+        return self.tracking_code
+
+
+class CaseQuestionAskedV1(EventData):
+    """The handling unit asked the tipster of one tip a question."""
+
+    event_type = "vn.tinbao.case.question_asked.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    tip_id: str
+    question_id: str
+    text: str
+    asked_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
-    cls.event_type: cls for cls in (TipReceivedV1, CaseAssignedV1)
+    cls.event_type: cls
+    for cls in (TipReceivedV1, CaseAssignedV1, TipFollowUpAddedV1, CaseQuestionAskedV1)
 }

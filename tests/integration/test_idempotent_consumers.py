@@ -9,9 +9,10 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.intake.bootstrap import Intake
+from services.intake.bootstrap import bootstrap as bootstrap_intake
 from services.intake.config import IntakeSettings
 from services.intake.domain.submission import SubmitTip
+from services.intake.usecases import Intake
 from services.notify.bootstrap import Notify
 from services.notify.config import NotifySettings
 from services.triage.bootstrap import Triage
@@ -68,7 +69,7 @@ def _case_assigned(tip_id: str, code: str) -> CaseAssignedV1:
 
 async def _intake_event(service: HasRuntime) -> EventData:
     assert isinstance(service, Intake)
-    accepted = await service.submit(
+    accepted, _ = await service.submit(
         SubmitTip(kind="feedback", text="Nhà nghỉ ở ngõ 5 có hoạt động mua bán dâm"),
         channel="api",
         english=False,
@@ -122,7 +123,7 @@ async def _count_notify(db: asyncpg.Pool, event: EventData) -> int:
 CONSUMERS = [
     ConsumerCase(
         "intake",
-        lambda i, p: Intake(_settings(IntakeSettings, i, p)),
+        lambda i, p: bootstrap_intake(_settings(IntakeSettings, i, p)),
         _intake_event,
         _count_intake,
         1,

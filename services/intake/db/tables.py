@@ -31,6 +31,13 @@ class Tip(SQLModel, table=True):
     occurred_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     received_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     is_anonymous: bool = True
+    # Sealed with AES-GCM (context: the tip id); present only with the tipster's consent.
+    contact_sealed: bytes | None = None
+    # HMAC of a hotline caller's number: recognises repeat callers, reveals no number.
+    caller_hash: str | None = None
+    operator_id: str | None = None
+    # Opaque id shown by the Open311 facade, unrelated to the tracking code.
+    public_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
 
 
 class TipStatus(SQLModel, table=True):
@@ -49,3 +56,56 @@ class TipStatus(SQLModel, table=True):
     timeline: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=sa.Column(pg.JSONB, nullable=False)
     )
+
+
+class Attachment(SQLModel, table=True):
+    """A photo sent with a tip, sealed at rest."""
+
+    __tablename__ = "attachments"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tip_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.tips.id")
+    content_type: str
+    size_bytes: int
+    sealed: bytes
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A client's Idempotency-Key and the answer it got (sealed: it holds the secret)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = {"schema": SCHEMA}
+
+    key_hash: str = Field(primary_key=True)
+    request_hash: str
+    tip_id: uuid.UUID | None = None
+    response_sealed: bytes | None = None
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class Message(SQLModel, table=True):
+    """The anonymous follow-up conversation between a tipster and the handling unit."""
+
+    __tablename__ = "messages"
+    __table_args__ = {"schema": SCHEMA}
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    tip_id: uuid.UUID = Field(foreign_key=f"{SCHEMA}.tips.id")
+    direction: str
+    text: str
+    in_reply_to: uuid.UUID | None = None
+    created_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    answered: bool = False
+
+
+class SecretFailures(SQLModel, table=True):
+    """Wrong secrets per tracking code (known or not), for the lockout window."""
+
+    __tablename__ = "secret_failures"
+    __table_args__ = {"schema": SCHEMA}
+
+    tracking_code: str = Field(primary_key=True)
+    failures: int
+    window_started_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

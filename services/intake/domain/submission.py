@@ -1,12 +1,97 @@
-"""What a citizen submits (the SubmitTip command) and what intake answers."""
+"""What people submit to intake (commands) and what intake answers (read models)."""
 
+import base64
+import binascii
+import re
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.events import TipKind
 
 MAX_TEXT_LENGTH = 5_000
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
+ImageType = Literal["image/jpeg", "image/png", "image/webp"]
+# The first bytes of each accepted image type: the declared type must match the content.
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+}
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
+
+
+def _no_control_characters(value: str | None) -> str | None:
+    if value is not None and any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+        raise ValueError(
+            "Có ký tự điều khiển không hợp lệ; hãy xoá chúng. / Remove control characters."
+        )
+    return value
+
+
+class Contact(BaseModel):
+    """Optional contact details; stored (encrypted) only with the tipster's explicit consent."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=20, pattern=r"^\+?[0-9 .\-]{8,20}$")
+    email: str | None = Field(None, max_length=254)
+    consent: bool = Field(
+        description="true: the tipster agrees that the handling unit may contact them"
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("Email không hợp lệ, ví dụ: ten@example.vn / Invalid e-mail address.")
+        return value
+
+    @model_validator(mode="after")
+    def _consent_and_something_to_keep(self) -> "Contact":
+        if not self.consent:
+            raise ValueError(
+                "Cần đồng ý (consent: true) để lưu thông tin liên hệ; nếu không, hãy bỏ trống "
+                "mục contact. / Set consent to true to leave contact details, or omit contact."
+            )
+        if not (self.phone or self.email):
+            raise ValueError("Hãy để lại số điện thoại hoặc email. / Give a phone or an e-mail.")
+        return self
+
+
+class Attachment(BaseModel):
+    """A photo, base64-encoded; stored encrypted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_type: ImageType
+    data_base64: str = Field(description="The image bytes, base64-encoded")
+
+    def decoded(self) -> bytes:
+        return base64.b64decode(self.data_base64, validate=True)
+
+    @model_validator(mode="after")
+    def _size_and_type(self) -> "Attachment":
+        try:
+            data = self.decoded()
+        except (binascii.Error, ValueError):
+            raise ValueError(
+                "Ảnh không phải base64 hợp lệ. / The image is not valid base64."
+            ) from None
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ValueError(
+                f"Ảnh quá lớn: tối đa {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB; hãy thu nhỏ ảnh. "
+                f"/ Image too large: at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."
+            )
+        if not data.startswith(_MAGIC[self.content_type]):
+            raise ValueError(
+                f"Nội dung không phải {self.content_type}. "
+                f"/ The content is not {self.content_type}."
+            )
+        return self
 
 
 class SubmitTip(BaseModel):
@@ -35,7 +120,7 @@ class SubmitTip(BaseModel):
     text: str = Field(
         min_length=10,
         max_length=MAX_TEXT_LENGTH,
-        description="What happened, in Vietnamese or English",
+        description="What happened, Vietnamese or English",
     )
     address: str | None = Field(None, max_length=300, description="Free address text")
     ward_code: str | None = Field(None, pattern=r"^\d{5}$", description="Ward code, e.g. 09562")
@@ -43,17 +128,40 @@ class SubmitTip(BaseModel):
     longitude: float | None = Field(None, ge=102.0, le=110.0)
     venue_name: str | None = Field(None, max_length=200)
     occurred_at: datetime | None = Field(None, description="When it happened (ISO 8601)")
+    contact: Contact | None = Field(None, description="Optional; omit to stay anonymous")
+    attachments: list[Attachment] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
-    @field_validator("text", "address", "venue_name")
+    _text_clean = field_validator("text", "address", "venue_name")(
+        classmethod(lambda cls, v: _no_control_characters(v))
+    )
+
+    @field_validator("occurred_at")
     @classmethod
-    def _no_control_characters(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    def _aware_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
             raise ValueError(
-                "Có ký tự điều khiển không hợp lệ; hãy xoá chúng. / Remove control characters."
+                "Thiếu múi giờ; ví dụ 2026-11-22T20:30:00+07:00. / Add a time zone offset."
             )
         return value
+
+
+class HotlineTip(SubmitTip):
+    """A tip typed by a hotline operator during a call."""
+
+    call_started_at: datetime = Field(description="When the call began: kept as the receipt time")
+    caller_number: str | None = Field(None, max_length=20, pattern=r"^\+?[0-9 .\-]{8,20}$")
+    caller_consents_to_contact: bool = False
+
+
+class FollowUpMessage(BaseModel):
+    """Extra information or an answer the tipster adds later."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=2, max_length=MAX_TEXT_LENGTH)
+    in_reply_to: str | None = Field(None, description="id of the question being answered")
+
+    _text_clean = field_validator("text")(classmethod(lambda cls, v: _no_control_characters(v)))
 
 
 class TipAccepted(BaseModel):
@@ -74,6 +182,16 @@ class TimelineEntry(BaseModel):
     unit: str | None = None
 
 
+class MessageRead(BaseModel):
+    """A message of the follow-up conversation, as the tipster sees it."""
+
+    id: str
+    direction: Literal["to_tipster", "from_tipster"]
+    text: str
+    at: datetime
+    in_reply_to: str | None = None
+
+
 class TipStatusRead(BaseModel):
     """What a tipster sees with code + secret: no officer names, no internal notes."""
 
@@ -87,3 +205,4 @@ class TipStatusRead(BaseModel):
     received_at: datetime
     updated_at: datetime
     timeline: list[TimelineEntry]
+    open_questions: int = 0

@@ -1,24 +1,5 @@
-"""Vietnamese text folding: compare words without regard to diacritics, case or tone placement."""
+"""Vietnamese text folding for triage (the implementation lives in shared.text)."""
 
-import re
-import unicodedata
+from shared.text import fold, fold_words
 
-_WHITESPACE = re.compile(r"\s+")
-_PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
-
-
-def fold(text: str) -> str:
-    """Return text without diacritics, lower-cased, with đ/Đ as d and spaces collapsed.
-
-    Old and new tone placement ("Hoà" / "Hòa") fold to the same string because the
-    tone mark is dropped wherever it sits.
-    """
-    decomposed = unicodedata.normalize("NFD", text)
-    without_marks = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    without_marks = without_marks.replace("đ", "d").replace("Đ", "D")
-    return _WHITESPACE.sub(" ", without_marks.casefold()).strip()
-
-
-def fold_words(text: str) -> str:
-    """Fold text and replace punctuation with spaces, for keyword and address matching."""
-    return _WHITESPACE.sub(" ", _PUNCTUATION.sub(" ", fold(text))).strip()
+__all__ = ["fold", "fold_words"]

@@ -1,0 +1,110 @@
+"""Body size and request rate limits for public endpoints.
+
+The rate limiter keys on the client address in memory only, for one minute; the
+address is never stored or logged.
+"""
+
+import math
+import time
+from collections.abc import Sequence
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.problems import Problem, Text, wants_english
+
+
+def _too_large(limit: int) -> Problem:
+    megabytes = limit / (1024 * 1024)
+    return Problem(
+        status=413,
+        slug="too-large",
+        title=Text("Nội dung quá lớn", "Request too large"),
+        detail=Text(
+            f"Yêu cầu vượt quá {megabytes:.0f} MB; hãy gửi ít ảnh hơn hoặc ảnh nhỏ hơn.",
+            f"The request exceeds {megabytes:.0f} MB; send fewer or smaller images.",
+        ),
+    )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimitMiddleware:
+    """Refuse bodies over `max_bytes` (413), whether or not Content-Length is honest."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
+
+
+class RateLimitMiddleware:
+    """Token bucket per client address on the given path prefixes (429 with Retry-After)."""
+
+    def __init__(self, app: ASGIApp, *, per_minute: int, prefixes: Sequence[str]) -> None:
+        self.app = app
+        self.capacity = float(per_minute)
+        self.refill_per_second = per_minute / 60.0
+        self.prefixes = tuple(prefixes)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._last_sweep = time.monotonic()
+
+    def _take(self, client: str) -> float:
+        """Take one token; return 0 when allowed, else the seconds to wait."""
+        now = time.monotonic()
+        if now - self._last_sweep > 60:
+            full_after = self.capacity / self.refill_per_second
+            self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < full_after}
+            self._last_sweep = now
+        tokens, last = self._buckets.get(client, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
+        if tokens < 1:
+            self._buckets[client] = (tokens, now)
+            return (1 - tokens) / self.refill_per_second
+        self._buckets[client] = (tokens - 1, now)
+        return 0.0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self._take(client)
+        if wait:
+            retry = str(max(1, math.ceil(wait)))
+            problem = Problem(
+                status=429,
+                slug="rate-limited",
+                title=Text("Gửi quá nhiều yêu cầu", "Too many requests"),
+                detail=Text(f"Vui lòng thử lại sau {retry} giây.", f"Please retry in {retry} s."),
+                headers={"Retry-After": retry},
+            )
+            await problem.render(wants_english(Request(scope)))(scope, receive, send)
+            return
+        await self.app(scope, receive, send)

@@ -1,0 +1,45 @@
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from shared.limits import BodySizeLimitMiddleware, RateLimitMiddleware
+
+
+def _app(per_minute: int = 3, max_bytes: int = 100) -> FastAPI:
+    app = FastAPI()
+
+    @app.post("/api/v1/tips")
+    async def submit(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    @app.get("/healthz")
+    async def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.add_middleware(RateLimitMiddleware, per_minute=per_minute, prefixes=("/api/v1/tips",))
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_bytes)
+    return app
+
+
+def test_public_endpoints_are_rate_limited_per_client_with_retry_after() -> None:
+    client = TestClient(_app(per_minute=3))
+    codes = [client.post("/api/v1/tips").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    limited = client.post("/api/v1/tips", headers={"Accept-Language": "en"})
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert int(limited.headers["retry-after"]) >= 1
+    assert "retry" in limited.json()["detail"]
+    assert all(client.get("/healthz").status_code == 200 for _ in range(10))  # not public
+
+
+def test_bodies_over_the_limit_are_refused_even_without_content_length() -> None:
+    client = TestClient(_app(max_bytes=100))
+    declared = client.post("/api/v1/tips", content=b"x" * 101)
+    assert declared.status_code == 413
+
+    def chunks():  # streamed: no Content-Length to trust
+        yield b"x" * 60
+        yield b"x" * 60
+
+    streamed = client.post("/api/v1/tips", content=chunks())
+    assert streamed.status_code == 413
+    assert client.post("/api/v1/tips", content=b"x" * 50).status_code == 200
