@@ -34,3 +34,10 @@ def is_transient(error: BaseException) -> bool:
             return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+class RetryLater(Exception):
+    """Something this event needs has not arrived yet; retry without dead-lettering."""
+
+
+_TRANSIENT_TYPES = (*_TRANSIENT_TYPES, RetryLater)

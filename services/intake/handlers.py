@@ -13,6 +13,9 @@ from services.intake.domain.submission import SubmitTip
 from shared.contracts import (
     CaseAssignedV1,
     CaseQuestionAskedV1,
+    CaseReopenedV1,
+    CaseStageCompletedV1,
+    CaseTransferredV1,
     CloudEvent,
     EventData,
     TipFollowUpAddedV1,
@@ -173,4 +176,52 @@ async def on_question_asked(
     )
 
 
-HANDLERS = {CaseAssignedV1: on_case_assigned, CaseQuestionAskedV1: on_question_asked}
+async def on_stage_completed(
+    uow: UnitOfWork, event: CaseStageCompletedV1, envelope: CloudEvent
+) -> None:
+    """Show the stage the handling unit recorded (verified, classified, handled)."""
+    await repository.record_progress(
+        session=uow.session,
+        tip_ids=[uuid.UUID(t) for t in event.tip_ids],
+        entry={"stage": event.stage, "at": event.completed_at.isoformat(), "unit": event.unit},
+        at=event.completed_at,
+        stage=event.stage,
+    )
+
+
+async def on_transferred(uow: UnitOfWork, event: CaseTransferredV1, envelope: CloudEvent) -> None:
+    """Tell the tipster the case moved (to a ward, unit or agency), without internal reasons."""
+    await repository.record_progress(
+        session=uow.session,
+        tip_ids=[uuid.UUID(t) for t in event.tip_ids],
+        entry={
+            "stage": "transferred",
+            "at": event.transferred_at.isoformat(),
+            "unit": event.to_unit,
+        },
+        at=event.transferred_at,
+        unit=event.to_unit,
+        ward_code=event.to_ward_code,
+        ward_name=event.to_ward_name,
+    )
+
+
+async def on_reopened(uow: UnitOfWork, event: CaseReopenedV1, envelope: CloudEvent) -> None:
+    """A reopened case is being handled again."""
+    await repository.record_progress(
+        session=uow.session,
+        tip_ids=[uuid.UUID(t) for t in event.tip_ids],
+        entry={"stage": "reopened", "at": event.reopened_at.isoformat(), "unit": None},
+        at=event.reopened_at,
+        stage="classified",
+        stage_floor=False,
+    )
+
+
+HANDLERS = {
+    CaseAssignedV1: on_case_assigned,
+    CaseQuestionAskedV1: on_question_asked,
+    CaseStageCompletedV1: on_stage_completed,
+    CaseTransferredV1: on_transferred,
+    CaseReopenedV1: on_reopened,
+}

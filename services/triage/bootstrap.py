@@ -1,30 +1,26 @@
 """Composition root of triage."""
 
 from services.triage.config import TriageSettings
-from services.triage.domain.assignment import WardLookup
+from services.triage.domain.assignment import Assigner, FirstRuleAssigner
 from services.triage.domain.wards import load_ward_names
 from services.triage.handlers import TriageHandlers
+from services.triage.usecases import Triage
 from shared.clock import Clock, SystemClock
-from shared.contracts.topics import TIPS_RECEIVED
+from shared.contracts.topics import TIPS_FOLLOWUPS, TIPS_RECEIVED
 from shared.runtime import ServiceRuntime
 
 
-class Triage:
-    """Triage's runtime and collaborators."""
-
-    def __init__(
-        self,
-        settings: TriageSettings,
-        *,
-        clock: Clock | None = None,
-        wards: WardLookup | None = None,
-    ) -> None:
-        self.settings = settings
-        self.clock = clock or SystemClock()
-        self.handlers = TriageHandlers(wards=wards or load_ward_names(), clock=self.clock)
-        self.runtime = ServiceRuntime(
-            service="triage",
-            settings=settings,
-            consumer_topics=(TIPS_RECEIVED,),
-            handlers=self.handlers.table(),
-        )
+def bootstrap(
+    settings: TriageSettings, *, clock: Clock | None = None, assigner: Assigner | None = None
+) -> Triage:
+    """Build triage with real adapters (nothing connects until runtime.start())."""
+    clock = clock or SystemClock()
+    wards = load_ward_names()
+    handlers = TriageHandlers(assigner=assigner or FirstRuleAssigner(wards), clock=clock)
+    runtime = ServiceRuntime(
+        service="triage",
+        settings=settings,
+        consumer_topics=(TIPS_RECEIVED, TIPS_FOLLOWUPS),
+        handlers=handlers.table(),
+    )
+    return Triage(settings, clock=clock, runtime=runtime, wards=wards)

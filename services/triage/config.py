@@ -1,6 +1,10 @@
 """Triage settings (env prefix TINBAO_TRIAGE_)."""
 
+from pydantic import Field, model_validator
+
 from shared.settings import ServiceSettings, service_settings_config, with_shared_aliases
+
+DEV_AUTH_SECRET = "development-auth-secret-not-for-production"
 
 
 @with_shared_aliases
@@ -10,3 +14,14 @@ class TriageSettings(ServiceSettings):
     model_config = service_settings_config("TINBAO_TRIAGE_")
 
     port: int = 8001
+    # Signs staff bearer tokens; every service verifies them with the same secret.
+    auth_secret: str = Field(DEV_AUTH_SECRET, validation_alias="TINBAO_AUTH_SECRET")
+    token_minutes: int = 8 * 60
+    password_hash_time_cost: int = 2
+    password_hash_memory_kib: int = 19_456
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> "TriageSettings":
+        if not self.is_development and self.auth_secret == DEV_AUTH_SECRET:
+            raise ValueError("set TINBAO_AUTH_SECRET outside development")
+        return self

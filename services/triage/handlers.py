@@ -1,76 +1,163 @@
 """Triage's event handlers: one function each, one transaction each."""
 
 import uuid
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
-from services.triage.db.tables import Case, CaseTip
-from services.triage.domain.assignment import WardLookup, assign
+from services.triage.db.tables import Case, CaseEvent, CaseTip, FollowUp
+from services.triage.domain.assignment import Assigner, venue_key
 from shared.clock import Clock
-from shared.contracts import CaseAssignedV1, CloudEvent, TipReceivedV1
+from shared.contracts import (
+    CaseAssignedV1,
+    CloudEvent,
+    EventData,
+    TipFollowUpAddedV1,
+    TipReceivedV1,
+)
 from shared.db import UnitOfWork
+from shared.errors import RetryLater
 
 SOURCE = "/tinbao/triage"
+# Tips about the same venue within this period join one case (cùng địa điểm, cùng thời gian).
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
+    """Queue an event in the outbox of the current transaction."""
+    envelope = CloudEvent.wrap(event, source=SOURCE, time=at)
+    await uow.add_event(
+        envelope.id, topic=event.topic, key=event.partition_key(), payload=envelope.to_bytes()
+    )
+
+
+def provisional_due(priority: str, kind: str, received_at: datetime) -> datetime:
+    """Order the queue before notify's clocks report: urgent and crimes first (24 h)."""
+    hours = 24 if priority == "urgent" or kind.startswith("crime") else 24 * 7
+    return received_at + timedelta(hours=hours)
 
 
 class TriageHandlers:
-    """Handlers bound to triage's collaborators (ward list, clock)."""
+    """Handlers bound to triage's collaborators (assigner, clock)."""
 
-    def __init__(self, *, wards: WardLookup, clock: Clock) -> None:
-        self._wards = wards
+    def __init__(self, *, assigner: Assigner, clock: Clock) -> None:
+        self._assigner = assigner
         self._clock = clock
 
     async def on_tip_received(
         self, uow: UnitOfWork, tip: TipReceivedV1, envelope: CloudEvent
     ) -> None:
-        """Open a case for a new tip, assign it, and announce case.assigned."""
+        """Open a case for a new tip (or join the open case about the same venue), announce it."""
+        session = uow.session
         tip_id = uuid.UUID(tip.tip_id)
-        already = await uow.session.scalar(
-            sa.select(CaseTip.case_id).where(CaseTip.tip_id == tip_id)
-        )
-        if already is not None:
-            return  # the tip was assigned under another event id (e.g. a republished outbox row)
-        decision = assign(tip, wards=self._wards)
+        if await session.scalar(sa.select(CaseTip.case_id).where(CaseTip.tip_id == tip_id)):
+            return  # already assigned under another event id (e.g. a republished outbox row)
+        decision = self._assigner.assign(tip)
         now = self._clock.now()
-        case = Case(
-            kind=tip.kind,
-            ward_code=decision.ward_code,
-            ward_name=decision.ward_name,
-            unit=decision.unit,
-            priority=decision.priority,
-            category=decision.category,
-            opened_at=now,
-            updated_at=now,
-        )
-        uow.session.add(case)
-        await uow.session.flush()
-        uow.session.add(
+        key = venue_key(tip, decision.ward_code)
+        case = None
+        if key is not None:
+            # Two consumers may see two tips about one venue at once: serialise per venue.
+            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+            case = await session.scalar(
+                sa.select(Case)
+                .where(
+                    Case.venue_key == key,
+                    Case.status != "handled",
+                    Case.opened_at >= now - DUPLICATE_WINDOW,
+                )
+                .order_by(Case.opened_at)
+                .limit(1)
+                .with_for_update()
+            )
+        if case is None:
+            case = Case(
+                kind=tip.kind,
+                ward_code=decision.ward_code,
+                ward_name=decision.ward_name,
+                unit=decision.unit,
+                co_handlers=decision.co_handlers,
+                priority=decision.priority,
+                category=decision.category,
+                confidence=decision.confidence,
+                reasons=decision.reasons,
+                status="manual_triage" if decision.needs_manual_triage else "assigned",
+                venue_key=key,
+                next_due_at=provisional_due(decision.priority, tip.kind, tip.received_at),
+                opened_at=now,
+                updated_at=now,
+            )
+            session.add(case)
+            await session.flush()
+            action, detail = (
+                "opened",
+                {"tracking_code": tip.tracking_code, "reasons": decision.reasons},
+            )
+        else:
+            case.version += 1
+            case.updated_at = now
+            if decision.priority == "urgent" and case.priority != "urgent":
+                case.priority = "urgent"  # one urgent tip makes the whole case urgent
+            action, detail = "tip_linked", {"tracking_code": tip.tracking_code}
+        session.add(
             CaseTip(
                 tip_id=tip_id,
                 case_id=case.id,
                 tracking_code=tip.tracking_code,
                 received_at=tip.received_at,
                 assigned_at=now,
+                kind=tip.kind,
+                channel=tip.channel,
+                text=tip.text,
+                address=tip.address,
+                venue_name=tip.venue_name,
             )
         )
-        await uow.session.flush()
-        event = CaseAssignedV1(
-            case_id=str(case.id),
-            tip_id=tip.tip_id,
-            tracking_code=tip.tracking_code,
-            kind=tip.kind,
-            ward_code=case.ward_code,
-            ward_name=case.ward_name,
-            unit=case.unit,
-            priority=case.priority,
-            category=case.category,
-            received_at=tip.received_at,
-            assigned_at=now,
+        session.add(
+            CaseEvent(case_id=case.id, version=case.version, action=action, detail=detail, at=now)
         )
-        out = CloudEvent.wrap(event, source=SOURCE, time=now)
-        await uow.add_event(
-            out.id, topic=event.topic, key=event.partition_key(), payload=out.to_bytes()
+        await session.flush()
+        await publish(
+            uow,
+            CaseAssignedV1(
+                case_id=str(case.id),
+                tip_id=tip.tip_id,
+                tracking_code=tip.tracking_code,
+                kind=case.kind,
+                ward_code=case.ward_code,
+                ward_name=case.ward_name,
+                unit=case.unit,
+                priority=case.priority,
+                category=case.category,
+                received_at=tip.received_at,
+                assigned_at=now,
+            ),
+            at=now,
+        )
+
+    async def on_followup_added(
+        self, uow: UnitOfWork, event: TipFollowUpAddedV1, envelope: CloudEvent
+    ) -> None:
+        """Show the tipster's message to the officers of the case."""
+        case_id = await uow.session.scalar(
+            sa.select(CaseTip.case_id).where(CaseTip.tip_id == uuid.UUID(event.tip_id))
+        )
+        if case_id is None:
+            raise RetryLater("follow-up for a tip not assigned yet")  # the tip comes first
+        await uow.session.execute(
+            pg.insert(FollowUp.__table__)
+            .values(
+                id=uuid.UUID(event.message_id),
+                case_id=case_id,
+                tip_id=uuid.UUID(event.tip_id),
+                direction="from_tipster",
+                text=event.text,
+                in_reply_to=uuid.UUID(event.in_reply_to) if event.in_reply_to else None,
+                at=event.added_at,
+            )
+            .on_conflict_do_nothing()
         )
 
     def table(self) -> dict[type, object]:
-        return {TipReceivedV1: self.on_tip_received}
+        return {TipReceivedV1: self.on_tip_received, TipFollowUpAddedV1: self.on_followup_added}

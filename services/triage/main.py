@@ -2,8 +2,10 @@
 
 from fastapi import FastAPI
 
-from services.triage.bootstrap import Triage
+from services.triage.api import auth, cases
+from services.triage.bootstrap import bootstrap
 from services.triage.config import TriageSettings
+from services.triage.usecases import Triage
 from shared.runtime import create_service_app
 
 
@@ -13,6 +15,7 @@ def create_app(settings: TriageSettings | None = None, *, triage: Triage | None 
     return create_service_app(
         title="tinbao — triage",
         summary="Phân loại, phân công và hàng đợi xử lý (triage and the officers' queues)",
-        build=lambda: triage or Triage(settings),
+        build=lambda: triage or bootstrap(settings),
         state_name="triage",
+        routers=[auth.router, cases.router],
     )

@@ -102,3 +102,68 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     cls.event_type: cls
     for cls in (TipReceivedV1, CaseAssignedV1, TipFollowUpAddedV1, CaseQuestionAskedV1)
 }
+
+
+Stage = Literal["received", "verified", "classified", "handled"]
+
+
+class CaseStageCompletedV1(EventData):
+    """An officer recorded a stage: verified (xác minh), classified (phân loại), handled (xử lý)."""
+
+    event_type = "vn.tinbao.case.stage_completed.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    version: int
+    stage: Stage
+    outcome: str
+    kind: TipKind
+    priority: Priority
+    unit: Unit | None
+    ward_code: str | None
+    tip_ids: list[str]
+    completed_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+class CaseTransferredV1(EventData):
+    """The case moved to another ward, unit or an outside agency (chuyển)."""
+
+    event_type = "vn.tinbao.case.transferred.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    version: int
+    to_ward_code: str | None
+    to_ward_name: str | None
+    to_unit: str | None
+    to_agency: str | None
+    reason: str
+    tip_ids: list[str]
+    transferred_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+class CaseReopenedV1(EventData):
+    """A handled case was reopened; its handled stage runs again."""
+
+    event_type = "vn.tinbao.case.reopened.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    version: int
+    reason: str
+    tip_ids: list[str]
+    reopened_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+EVENT_TYPES.update(
+    {cls.event_type: cls for cls in (CaseStageCompletedV1, CaseTransferredV1, CaseReopenedV1)}
+)

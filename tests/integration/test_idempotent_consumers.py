@@ -15,7 +15,7 @@ from services.intake.domain.submission import SubmitTip
 from services.intake.usecases import Intake
 from services.notify.bootstrap import Notify
 from services.notify.config import NotifySettings
-from services.triage.bootstrap import Triage
+from services.triage.bootstrap import bootstrap as bootstrap_triage
 from services.triage.config import TriageSettings
 from shared.contracts import CaseAssignedV1, CloudEvent, EventData, TipReceivedV1
 from shared.contracts.topics import dead_letter_topic
@@ -130,7 +130,7 @@ CONSUMERS = [
     ),
     ConsumerCase(
         "triage",
-        lambda i, p: Triage(_settings(TriageSettings, i, p)),
+        lambda i, p: bootstrap_triage(_settings(TriageSettings, i, p)),
         _triage_event,
         _count_triage,
         1,

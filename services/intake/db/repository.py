@@ -168,3 +168,41 @@ async def find_public_requests(
         query = query.where((TipStatus.stage == "handled") == closed)
     rows = await session.execute(query.order_by(Tip.received_at.desc()).limit(limit))
     return [(row[0], row[1]) for row in rows]
+
+
+STAGE_ORDER = ("received", "verified", "classified", "handled")
+
+
+async def record_progress(
+    *,
+    session: AsyncSession,
+    tip_ids: list[uuid.UUID],
+    entry: dict[str, Any],
+    at: datetime,
+    stage: str | None = None,
+    stage_floor: bool = True,
+    unit: str | None = None,
+    ward_code: str | None = None,
+    ward_name: str | None = None,
+) -> None:
+    """Append a public timeline entry to tips and move their stage (never backwards unless
+    `stage_floor` is False, as when a case reopens)."""
+    values: dict[str, Any] = {
+        "updated_at": at,
+        "timeline": TipStatus.timeline.op("||")(sa.cast([entry], pg.JSONB)),
+    }
+    if stage is not None:
+        if stage_floor:
+            rank = sa.case({s: i for i, s in enumerate(STAGE_ORDER)}, value=TipStatus.stage)
+            values["stage"] = sa.case(
+                (rank < STAGE_ORDER.index(stage), stage), else_=TipStatus.stage
+            )
+        else:
+            values["stage"] = stage
+    if unit is not None:
+        values["unit"] = unit
+    if ward_code is not None:
+        values["ward_code"], values["ward_name"] = ward_code, ward_name
+    await session.execute(
+        sa.update(TipStatus).where(TipStatus.tip_id.in_(tip_ids)).values(**values)
+    )

@@ -1,0 +1,197 @@
+"""The case's life: which officer actions are allowed when, and what each one changes.
+
+Pure rules, no I/O: the handler loads the case, calls `decide`, and stores what it returns
+(the changes, the timeline entry and the events) in one transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Action = Literal["claim", "verify", "classify", "handle", "transfer", "reopen", "note", "question"]
+
+VERIFICATION_RESULTS = ("founded", "partly_founded", "unfounded", "cannot_verify")
+CLASSIFICATIONS = (
+    "criminal",  # hình sự → ward police record and transfer to the investigating agency
+    "administrative_violation",  # vi phạm hành chính → sanction at ward level
+    "social_support",  # hỗ trợ xã hội, giảm hại, hòa nhập cộng đồng
+    "unfounded",  # không có căn cứ
+    "outside_competence",  # không thuộc thẩm quyền → transfer
+)
+HANDLING_OUTCOMES = (
+    "transferred_to_investigation",
+    "prosecuted",
+    "admin_sanction",
+    "support_provided",
+    "referred_to_health_station",
+    "propaganda_organised",
+    "no_violation",
+    "answered",
+)
+OPEN_STATUSES = ("assigned", "claimed", "verified", "classified", "transferred", "manual_triage")
+
+
+class ActionRefused(Exception):
+    """The action is not allowed for this case now; the message says why (vi / en)."""
+
+    def __init__(self, vietnamese: str, english: str) -> None:
+        super().__init__(english)
+        self.vietnamese = vietnamese
+        self.english = english
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the rules need to know about a case."""
+
+    status: str
+    stage: str
+    unit: str | None
+    ward_code: str | None
+    classification: str | None
+    verification: str | None
+    assignee_id: str | None
+
+
+@dataclass
+class Decision:
+    """What an action changes: new column values, the timeline detail, stage completed."""
+
+    changes: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any] = field(default_factory=dict)
+    completed_stage: str | None = None
+    outcome: str | None = None
+    publishes: bool = True
+
+
+def _require(value: object, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise ActionRefused(
+            f"{name} phải là một trong: {', '.join(allowed)}.",
+            f"{name} must be one of: {', '.join(allowed)}.",
+        )
+    return str(value)
+
+
+def _text(payload: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = (payload.get(name) or "").strip()
+    if required and len(value) < 3:
+        raise ActionRefused(
+            f"Cần ghi {name} (ít nhất 3 ký tự).", f"{name} is required (at least 3 characters)."
+        )
+    return value or None
+
+
+def decide(
+    case: CaseView, action: Action, payload: dict[str, Any], *, actor_id: str, now: datetime
+) -> Decision:
+    """Check an officer action against the case's state and return what it changes."""
+    closed = case.status == "handled"
+    if closed and action not in {"reopen", "note"}:
+        raise ActionRefused(
+            "Vụ việc đã xử lý xong; hãy mở lại trước.", "The case is handled; reopen it first."
+        )
+    if action == "claim":
+        return Decision(
+            changes={
+                "assignee_id": actor_id,
+                "status": "claimed" if case.status == "assigned" else case.status,
+            },
+            detail={},
+            publishes=False,
+        )
+    if action == "verify":
+        result = _require(payload.get("result"), VERIFICATION_RESULTS, "result")
+        return Decision(
+            changes={
+                "verification": result,
+                "stage": _later(case.stage, "verified"),
+                "status": "verified" if case.status in {"assigned", "claimed"} else case.status,
+            },
+            detail={"result": result, "summary": _text(payload, "summary")},
+            completed_stage="verified",
+            outcome=result,
+        )
+    if action == "classify":
+        classification = _require(payload.get("classification"), CLASSIFICATIONS, "classification")
+        return Decision(
+            changes={
+                "classification": classification,
+                "stage": _later(case.stage, "classified"),
+                "status": "classified",
+            },
+            detail={
+                "classification": classification,
+                "summary": _text(payload, "summary", required=False),
+            },
+            completed_stage="classified",
+            outcome=classification,
+        )
+    if action == "handle":
+        if case.classification is None:
+            raise ActionRefused(
+                "Cần phân loại trước khi ghi kết quả xử lý.",
+                "Record the classification before the handling decision.",
+            )
+        outcome = _require(payload.get("outcome"), HANDLING_OUTCOMES, "outcome")
+        return Decision(
+            changes={"handling": outcome, "stage": "handled", "status": "handled"},
+            detail={"outcome": outcome, "decision": _text(payload, "decision")},
+            completed_stage="handled",
+            outcome=outcome,
+        )
+    if action == "transfer":
+        reason = _text(payload, "reason")
+        to_unit, to_ward, to_agency = (
+            payload.get("to_unit"),
+            payload.get("to_ward_code"),
+            (payload.get("to_agency") or "").strip() or None,
+        )
+        if not (to_unit or to_ward or to_agency):
+            raise ActionRefused(
+                "Chọn phường, đơn vị hoặc cơ quan nhận.",
+                "Choose the ward, unit or agency to transfer to.",
+            )
+        if to_unit is not None:
+            _require(
+                to_unit, ("police", "culture_social", "health_station", "supervisor"), "to_unit"
+            )
+        changes: dict[str, Any] = {
+            "assignee_id": None,
+            "status": "transferred" if to_agency else "assigned",
+        }
+        if to_unit:
+            changes["unit"] = to_unit
+        if to_ward:
+            changes["ward_code"] = to_ward
+        return Decision(
+            changes=changes,
+            detail={
+                "reason": reason,
+                "to_unit": to_unit,
+                "to_ward_code": to_ward,
+                "to_agency": to_agency,
+            },
+        )
+    if action == "reopen":
+        if not closed:
+            raise ActionRefused("Chỉ mở lại vụ việc đã xử lý.", "Only a handled case can reopen.")
+        return Decision(
+            changes={"status": "classified", "stage": "classified", "handling": None},
+            detail={"reason": _text(payload, "reason")},
+        )
+    if action == "note":
+        return Decision(detail={"note": _text(payload, "note")}, publishes=False)
+    if action == "question":
+        return Decision(
+            detail={"question": _text(payload, "text"), "tip_id": payload.get("tip_id")}
+        )
+    raise ActionRefused("Thao tác không tồn tại.", "Unknown action.")
+
+
+_STAGE_ORDER = ("received", "verified", "classified", "handled")
+
+
+def _later(current: str, new: str) -> str:
+    """Stages may be recorded out of order (the law classifies first); keep the furthest."""
+    return max(current, new, key=_STAGE_ORDER.index)
