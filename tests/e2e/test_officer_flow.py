@@ -1,0 +1,217 @@
+"""An officer works a citizen's tip from the queue to handled; the citizen sees it happen."""
+
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.support.infra import Infra
+from tests.support.services import Stack
+from tests.support.staff import bearer, create_user_with_cli, sign_in, token_for
+from tests.support.waiting import eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+WARD = "09562"
+
+
+def _tip(kind: str, text: str) -> dict[str, str]:
+    return {
+        "kind": kind,
+        "text": text,
+        "ward_code": WARD,
+        "address": f"Ngõ {uuid.uuid4().hex[:6]} Quang Trung, Yên Nghĩa, Hà Nội",
+    }
+
+
+async def test_officer_takes_the_most_urgent_case_through_every_stage(
+    stack: Stack, infra: Infra, db: asyncpg.Pool
+) -> None:
+    username = f"cand.{uuid.uuid4().hex[:6]}"
+    create_user_with_cli(
+        infra.database_url, username=username, role="officer", ward=WARD, unit="police"
+    )
+    async with (
+        httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as citizen,
+        httpx.AsyncClient(base_url=stack.triage.url, timeout=30) as staff,
+    ):
+        petition = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip(
+                    "petition", "Đề nghị phường tổ chức tuyên truyền phòng chống mại dâm ở khu trọ."
+                ),
+            )
+        ).json()
+        crime = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip(
+                    "crime_denunciation",
+                    "Có người chứa mại dâm trong nhà nghỉ, tối nào cũng hoạt động.",
+                ),
+            )
+        ).json()
+        officer = await sign_in(staff, username)
+
+        async def my_codes() -> list[str]:
+            queue = (
+                await staff.get("/api/v1/cases", params={"limit": 200}, headers=officer)
+            ).json()
+            return [code for case in queue["data"] for code in case["tracking_codes"]]
+
+        codes = await eventually(
+            my_codes, lambda c: crime["tracking_code"] in c, what="the tip in the police queue"
+        )
+        assert petition["tracking_code"] not in codes  # culture-social's, not police's
+        queue = (await staff.get("/api/v1/cases", headers=officer)).json()
+        keys = [((c["priority"] != "urgent"), c["next_due_at"]) for c in queue["data"]]
+        assert keys == sorted(keys), "the queue is not ordered by urgency"
+
+        case = (
+            await staff.get(f"/api/v1/cases/by-code/{crime['tracking_code']}", headers=officer)
+        ).json()
+        assert case["tips"][0]["text"].startswith("Có người chứa mại dâm")
+        assert case["ward_name"] == "Phường Yên Nghĩa" and case["unit"] == "police"
+        case_id, version = case["id"], case["version"]
+        steps = [
+            ("claim", {}),
+            ("verify", {"result": "founded", "summary": "Đã xác minh thực địa."}),
+            ("classify", {"classification": "criminal"}),
+            (
+                "handle",
+                {
+                    "outcome": "transferred_to_investigation",
+                    "decision": "Chuyển Cơ quan CSĐT Công an thành phố.",
+                },
+            ),
+        ]
+        for action, payload in steps:
+            answer = await staff.post(
+                f"/api/v1/cases/{case_id}/actions/{action}",
+                headers=officer,
+                json={"expected_version": version, **payload},
+            )
+            assert answer.status_code == 200, answer.text
+            version = answer.json()["version"]
+        stale = await staff.post(
+            f"/api/v1/cases/{case_id}/actions/note",
+            headers=officer,
+            json={"expected_version": 1, "note": "ghi chú"},
+        )
+        assert stale.status_code == 409
+        assert stale.json()["type"].endswith("/version-conflict")
+
+        async def citizen_status() -> dict[str, object]:
+            return (
+                await citizen.get(
+                    f"/api/v1/tips/{crime['tracking_code']}/status",
+                    headers={"X-Tip-Secret": crime["secret"]},
+                )
+            ).json()
+
+        status = await eventually(
+            citizen_status,
+            lambda s: s["stage"] == "handled",
+            what="the citizen sees the case handled",
+        )
+    stages = [entry["stage"] for entry in status["timeline"]]
+    assert stages == ["received", "assigned", "verified", "classified", "handled"]
+    clocks = await eventually(
+        lambda: db.fetch(
+            "SELECT stage, status FROM notify.sla_clocks WHERE case_id = $1", uuid.UUID(case_id)
+        ),
+        lambda rows: {r["status"] for r in rows} == {"met"},
+        what="clocks met",
+    )
+    assert {r["stage"] for r in clocks} == {"received", "verified", "classified", "handled"}
+    audit = await db.fetch(
+        "SELECT action, actor_role FROM triage.audit_log WHERE case_id = $1 ORDER BY id",
+        uuid.UUID(case_id),
+    )
+    actions = [row["action"] for row in audit]
+    assert actions[0] == "read_case"
+    assert {"case_claim", "case_verify", "case_classify", "case_handle"} <= set(actions)
+    with pytest.raises(asyncpg.RaiseError):
+        await db.execute("DELETE FROM triage.audit_log WHERE case_id = $1", uuid.UUID(case_id))
+
+
+async def test_authorization_matrix_by_role_and_scope(stack: Stack, db: asyncpg.Pool) -> None:
+    async with (
+        httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as citizen,
+        httpx.AsyncClient(base_url=stack.triage.url, timeout=30) as staff,
+    ):
+        tip = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip("crime_report", "Báo tin có đường dây môi giới mại dâm qua mạng xã hội."),
+            )
+        ).json()
+        case_id = await eventually(
+            lambda: db.fetchval(
+                "SELECT case_id FROM triage.case_tips WHERE tracking_code = $1",
+                tip["tracking_code"],
+            ),
+            lambda value: value is not None,
+            what="case opened",
+        )
+        callers = {
+            "officer, own ward and unit": (token_for("officer", WARD, "police"), "own"),
+            "officer, other unit": (token_for("officer", WARD, "culture_social"), "scoped_out"),
+            "officer, other ward": (token_for("officer", "00004", "police"), "scoped_out"),
+            "supervisor, own ward": (token_for("supervisor", WARD), "own"),
+            "supervisor, other ward": (token_for("supervisor", "00004"), "scoped_out"),
+            "city monitor": (token_for("city_monitor", None), "forbidden"),
+            "auditor": (token_for("auditor", None), "forbidden_cases"),
+            "hotline operator": (token_for("hotline_operator", WARD), "forbidden"),
+            "admin": (token_for("admin", None), "forbidden"),
+        }
+        expected = {  # endpoint → outcome → status
+            "queue": {"own": 200, "scoped_out": 200, "forbidden": 403, "forbidden_cases": 403},
+            "detail": {"own": 200, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
+            "by_code": {"own": 200, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
+            "act": {"own": 200, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
+            "audit": {"own": None, "scoped_out": None, "forbidden": 403, "forbidden_cases": 200},
+        }
+
+        async def call(endpoint: str, headers: dict[str, str]) -> httpx.Response:
+            if endpoint == "queue":
+                return await staff.get("/api/v1/cases", headers=headers)
+            if endpoint == "detail":
+                return await staff.get(f"/api/v1/cases/{case_id}", headers=headers)
+            if endpoint == "by_code":
+                return await staff.get(
+                    f"/api/v1/cases/by-code/{tip['tracking_code']}", headers=headers
+                )
+            if endpoint == "act":
+                current = await db.fetchval(
+                    "SELECT version FROM triage.cases WHERE id = $1", case_id
+                )
+                return await staff.post(
+                    f"/api/v1/cases/{case_id}/actions/note",
+                    headers=headers,
+                    json={"expected_version": current, "note": "kiểm tra"},
+                )
+            return await staff.get("/api/v1/audit", headers=headers)
+
+        failures = []
+        for name, (token, outcome) in callers.items():
+            for endpoint, outcomes in expected.items():
+                wanted = outcomes[outcome]
+                answer = await call(endpoint, bearer(token))
+                if wanted is None:  # supervisors may read their ward's audit entries
+                    wanted = 200 if name.startswith("supervisor") else 403
+                if answer.status_code != wanted:
+                    failures.append(f"{name} {endpoint}: {answer.status_code} != {wanted}")
+                if endpoint == "queue" and answer.status_code == 200 and outcome == "scoped_out":
+                    codes = [c for case in answer.json()["data"] for c in case["tracking_codes"]]
+                    if tip["tracking_code"] in codes:
+                        failures.append(f"{name} sees another scope's case in the queue")
+            for endpoint in expected:
+                anonymous = await call(endpoint, {})
+                if anonymous.status_code != 401:
+                    failures.append(f"no token {endpoint}: {anonymous.status_code}")
+        assert not failures, "\n".join(failures)
+        forged = token_for("officer", WARD, "police")[:-4] + "AAAA"
+        assert (await staff.get("/api/v1/cases", headers=bearer(forged))).status_code == 401
