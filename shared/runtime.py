@@ -37,6 +37,14 @@ def messaging_tables(schema: str) -> tuple[sa.Table, sa.Table]:
     return _TABLES[schema]
 
 
+class BackgroundWorker(Protocol):
+    """A loop the runtime starts and stops with the service."""
+
+    async def run(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
 class ServiceRuntime:
     """Own the engine, producer, relay and consumer of one service process.
 
@@ -68,11 +76,18 @@ class ServiceRuntime:
         self.consumer: EventConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
+        self._workers: list[BackgroundWorker] = []
+        self._worker_tasks: list[asyncio.Task[None]] = []
         self.kafka_connected = False
+
+    def add_worker(self, worker: "BackgroundWorker") -> None:
+        """Run a database-side loop (e.g. a sweeper) beside the relay and the consumer."""
+        self._workers.append(worker)
 
     async def start(self) -> None:
         """Start the background work; returns at once."""
         self._task = asyncio.create_task(self._run_kafka_side(), name=f"{self.service}-kafka")
+        self._worker_tasks = [asyncio.create_task(w.run()) for w in self._workers]
 
     async def _run_kafka_side(self) -> None:
         producer = await self._connect_producer()
@@ -127,6 +142,10 @@ class ServiceRuntime:
             await self.consumer.stop()
         if self.relay is not None:
             await self.relay.stop()
+        for worker in self._workers:
+            await worker.stop()
+        if self._worker_tasks:
+            await asyncio.wait(self._worker_tasks, timeout=15)
         if self._task is not None:
             try:
                 await asyncio.wait_for(self._task, timeout=15)

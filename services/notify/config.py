@@ -10,3 +10,5 @@ class NotifySettings(ServiceSettings):
     model_config = service_settings_config("TINBAO_NOTIFY_")
 
     port: int = 8002
+    sweep_interval_seconds: float = 5.0
+    metrics_interval_seconds: float = 10.0

@@ -1,14 +1,28 @@
 """Notify's event handlers: one function each, one transaction each."""
 
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from services.notify import metrics
+from services.notify.db.repository import case_sla
 from services.notify.db.tables import SlaClock
 from services.notify.domain.clocks import ClockPlanner
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
+from shared.contracts.events import EventData, SlaBreachedV1, SlaClocksStartedV1, SlaMetV1
 from shared.db import UnitOfWork
+
+SOURCE = "/tinbao/notify"
+
+
+async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
+    """Queue an event in the outbox of the current transaction."""
+    envelope = CloudEvent.wrap(event, source=SOURCE, time=at)
+    await uow.add_event(
+        envelope.id, topic=event.topic, key=event.partition_key(), payload=envelope.to_bytes()
+    )
 
 
 class NotifyHandlers:
@@ -24,55 +38,109 @@ class NotifyHandlers:
         plans = self._planner.plan(
             kind=event.kind, priority=event.priority, received_at=event.received_at
         )
+        case_id = uuid.UUID(event.case_id)
         rows = [
             {
-                "case_id": uuid.UUID(event.case_id),
+                "case_id": case_id,
                 "stage": plan.stage,
                 "kind": event.kind,
                 "priority": event.priority,
                 "ward_code": event.ward_code,
                 "unit": event.unit,
+                "category": event.category,
                 "status": plan.status,
                 "started_at": plan.started_at,
                 "due_at": plan.due_at,
                 "completed_at": plan.completed_at,
                 "policy_version": plan.policy_version,
+                "warn_points": [w.isoformat() for w in plan.warn_points],
+                "warn_at": plan.warn_points[0] if plan.warn_points else None,
             }
             for plan in plans
         ]
         table = SlaClock.__table__
-        await uow.session.execute(
+        inserted = await uow.session.execute(
             pg.insert(table)
             .values(rows)
             .on_conflict_do_nothing(constraint="sla_clocks_case_stage_key")
+            .returning(table.c.stage)
+        )
+        if not inserted.all():
+            return  # the case already had its clocks
+        next_due, state = await case_sla(session=uow.session, case_id=case_id)
+        await publish(
+            uow,
+            SlaClocksStartedV1(
+                case_id=event.case_id,
+                stage="verified",
+                kind=event.kind,
+                ward_code=event.ward_code,
+                unit=event.unit,
+                due_at=next_due or event.received_at,
+                case_next_due_at=next_due,
+                case_sla_state=state,
+                policy_version=self._planner.policy.version,
+            ),
+            at=event.assigned_at,
         )
 
     async def on_stage_completed(
         self, uow: UnitOfWork, event: CaseStageCompletedV1, envelope: CloudEvent
     ) -> None:
         """Stop a stage clock: met when done by its deadline, breached otherwise."""
-        clock = SlaClock.__table__
-        await uow.session.execute(
-            sa.update(clock)
-            .where(
-                clock.c.case_id == uuid.UUID(event.case_id),
-                clock.c.stage == event.stage,
-                clock.c.completed_at.is_(None),
+        table = SlaClock.__table__
+        clock = (
+            await uow.session.execute(
+                sa.select(table)
+                .where(
+                    table.c.case_id == uuid.UUID(event.case_id),
+                    table.c.stage == event.stage,
+                    table.c.completed_at.is_(None),
+                )
+                .with_for_update()
             )
+        ).first()
+        if clock is None:
+            return
+        on_time = clock.due_at is None or event.completed_at <= clock.due_at
+        already_reported = clock.status == "breached"
+        await uow.session.execute(
+            sa.update(table)
+            .where(table.c.id == clock.id)
             .values(
                 completed_at=event.completed_at,
-                status=sa.case(
-                    (clock.c.due_at.is_(None), "met"),
-                    (clock.c.due_at >= event.completed_at, "met"),
-                    else_="breached",
-                ),
+                outcome=event.outcome,
+                warn_at=None,
+                status="met" if on_time else "breached",
             )
         )
+        metrics.TIME_TO_STAGE.labels(event.stage, event.kind).observe(
+            (event.completed_at - clock.started_at).total_seconds()
+        )
+        next_due, state = await case_sla(session=uow.session, case_id=clock.case_id)
+        common = {
+            "case_id": event.case_id,
+            "stage": event.stage,
+            "kind": clock.kind,
+            "ward_code": clock.ward_code,
+            "unit": clock.unit,
+            "due_at": clock.due_at or event.completed_at,
+            "case_next_due_at": next_due,
+            "case_sla_state": state,
+        }
+        if on_time:
+            await publish(
+                uow, SlaMetV1(**common, completed_at=event.completed_at), at=event.completed_at
+            )
+        elif not already_reported:
+            await publish(
+                uow, SlaBreachedV1(**common, detected_at=event.completed_at), at=event.completed_at
+            )
 
     async def on_reopened(
         self, uow: UnitOfWork, event: CaseReopenedV1, envelope: CloudEvent
     ) -> None:
-        """A reopened case's handled clock runs again with its original budget."""
+        """A reopened case's handled clock runs again with its original budget (documented)."""
         clock = SlaClock.__table__
         budget = clock.c.due_at - clock.c.started_at
         await uow.session.execute(
@@ -83,6 +151,9 @@ class NotifyHandlers:
                 completed_at=None,
                 started_at=event.reopened_at,
                 due_at=event.reopened_at + budget,
+                warn_at=None,
+                warn_points=[],
+                warnings_sent=0,
             )
         )
 

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.notify.bootstrap import Notify
+from services.notify.bootstrap import Notify, bootstrap
 from services.notify.config import NotifySettings
 from shared.runtime import create_service_app
 
@@ -13,6 +13,6 @@ def create_app(settings: NotifySettings | None = None, *, notify: Notify | None 
     return create_service_app(
         title="tinbao — notify",
         summary="Theo dõi thời hạn, cảnh báo và báo cáo (SLA clocks, alerts and reports)",
-        build=lambda: notify or Notify(settings),
+        build=lambda: notify or bootstrap(settings),
         state_name="notify",
     )

@@ -6,7 +6,7 @@ from services.triage.domain.wards import load_ward_names
 from services.triage.handlers import TriageHandlers
 from services.triage.usecases import Triage
 from shared.clock import Clock, SystemClock
-from shared.contracts.topics import TIPS_FOLLOWUPS, TIPS_RECEIVED
+from shared.contracts.topics import SLA_EVENTS, TIPS_FOLLOWUPS, TIPS_RECEIVED
 from shared.runtime import ServiceRuntime
 
 
@@ -20,7 +20,7 @@ def bootstrap(
     runtime = ServiceRuntime(
         service="triage",
         settings=settings,
-        consumer_topics=(TIPS_RECEIVED, TIPS_FOLLOWUPS),
+        consumer_topics=(TIPS_RECEIVED, TIPS_FOLLOWUPS, SLA_EVENTS),
         handlers=handlers.table(),
     )
     return Triage(settings, clock=clock, runtime=runtime, wards=wards)

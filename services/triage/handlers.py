@@ -16,6 +16,13 @@ from shared.contracts import (
     TipFollowUpAddedV1,
     TipReceivedV1,
 )
+from shared.contracts.events import (
+    SlaBreachedV1,
+    SlaClocksStartedV1,
+    SlaEventData,
+    SlaMetV1,
+    SlaWarningV1,
+)
 from shared.db import UnitOfWork
 from shared.errors import RetryLater
 
@@ -159,5 +166,23 @@ class TriageHandlers:
             .on_conflict_do_nothing()
         )
 
+    async def on_sla_event(
+        self, uow: UnitOfWork, event: SlaEventData, envelope: CloudEvent
+    ) -> None:
+        """Keep the queue's urgency current: the case's nearest deadline and SLA state."""
+        values: dict[str, object] = {"sla_state": event.case_sla_state}
+        if event.case_next_due_at is not None:
+            values["next_due_at"] = event.case_next_due_at
+        await uow.session.execute(
+            sa.update(Case).where(Case.id == uuid.UUID(event.case_id)).values(**values)
+        )
+
     def table(self) -> dict[type, object]:
-        return {TipReceivedV1: self.on_tip_received, TipFollowUpAddedV1: self.on_followup_added}
+        sla = dict.fromkeys(
+            (SlaClocksStartedV1, SlaWarningV1, SlaBreachedV1, SlaMetV1), self.on_sla_event
+        )
+        return {
+            TipReceivedV1: self.on_tip_received,
+            TipFollowUpAddedV1: self.on_followup_added,
+            **sla,
+        }

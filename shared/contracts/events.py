@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.contracts.envelope import EventData
-from shared.contracts.topics import CASES_EVENTS, TIPS_FOLLOWUPS, TIPS_RECEIVED
+from shared.contracts.topics import CASES_EVENTS, SLA_EVENTS, TIPS_FOLLOWUPS, TIPS_RECEIVED
 
 TipKind = Literal[
     "crime_denunciation",
@@ -166,4 +166,59 @@ class CaseReopenedV1(EventData):
 
 EVENT_TYPES.update(
     {cls.event_type: cls for cls in (CaseStageCompletedV1, CaseTransferredV1, CaseReopenedV1)}
+)
+
+
+SlaState = Literal["on_time", "warning", "breached"]
+
+
+class SlaEventData(EventData):
+    """Common fields of the SLA events notify publishes on sla.events."""
+
+    topic = SLA_EVENTS
+
+    case_id: str
+    stage: Stage
+    kind: TipKind
+    ward_code: str | None
+    unit: Unit | None
+    due_at: datetime
+    # The case as a whole after this event: its nearest open deadline and its worst state.
+    case_next_due_at: datetime | None
+    case_sla_state: SlaState
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+class SlaClocksStartedV1(SlaEventData):
+    """The stage clocks of a case started; `due_at` is the earliest of them."""
+
+    event_type = "vn.tinbao.sla.clocks_started.v1"
+    policy_version: str
+
+
+class SlaWarningV1(SlaEventData):
+    """A stage deadline is near (sắp đến hạn): at 50% or 80% of the budget, or 5 days before."""
+
+    event_type = "vn.tinbao.sla.warning.v1"
+    level: str
+
+
+class SlaBreachedV1(SlaEventData):
+    """A stage deadline passed before the stage was done (quá hạn)."""
+
+    event_type = "vn.tinbao.sla.breached.v1"
+    detected_at: datetime
+
+
+class SlaMetV1(SlaEventData):
+    """A stage was done by its deadline (trong hạn)."""
+
+    event_type = "vn.tinbao.sla.met.v1"
+    completed_at: datetime
+
+
+EVENT_TYPES.update(
+    {cls.event_type: cls for cls in (SlaClocksStartedV1, SlaWarningV1, SlaBreachedV1, SlaMetV1)}
 )

@@ -13,7 +13,7 @@ from services.intake.bootstrap import bootstrap as bootstrap_intake
 from services.intake.config import IntakeSettings
 from services.intake.domain.submission import SubmitTip
 from services.intake.usecases import Intake
-from services.notify.bootstrap import Notify
+from services.notify.bootstrap import bootstrap as bootstrap_notify
 from services.notify.config import NotifySettings
 from services.triage.bootstrap import bootstrap as bootstrap_triage
 from services.triage.config import TriageSettings
@@ -137,7 +137,7 @@ CONSUMERS = [
     ),
     ConsumerCase(
         "notify",
-        lambda i, p: Notify(_settings(NotifySettings, i, p)),
+        lambda i, p: bootstrap_notify(_settings(NotifySettings, i, p), run_workers=False),
         _notify_event,
         _count_notify,
         4,

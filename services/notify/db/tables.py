@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
 SCHEMA = "notify"
@@ -32,3 +33,10 @@ class SlaClock(SQLModel, table=True):
     due_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     completed_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     policy_version: str
+    # When to warn (ISO times, 50% / 80% of the budget, N days before); the next one in warn_at.
+    warn_points: list[str] = Field(default_factory=list, sa_column=sa.Column(pg.JSONB))
+    warnings_sent: int = 0
+    warn_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
+    outcome: str | None = None
+    channel: str | None = None
+    category: str | None = None
