@@ -1,6 +1,10 @@
 """Notify settings (env prefix TINBAO_NOTIFY_)."""
 
+from pydantic import Field, model_validator
+
 from shared.settings import ServiceSettings, service_settings_config, with_shared_aliases
+
+DEV_AUTH_SECRET = "development-auth-secret-not-for-production"
 
 
 @with_shared_aliases
@@ -12,3 +16,11 @@ class NotifySettings(ServiceSettings):
     port: int = 8002
     sweep_interval_seconds: float = 5.0
     metrics_interval_seconds: float = 10.0
+    # Verifies staff bearer tokens (issued by triage's sign-in).
+    auth_secret: str = Field(DEV_AUTH_SECRET, validation_alias="TINBAO_AUTH_SECRET")
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> "NotifySettings":
+        if not self.is_development and self.auth_secret == DEV_AUTH_SECRET:
+            raise ValueError("set TINBAO_AUTH_SECRET outside development")
+        return self

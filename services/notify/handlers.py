@@ -48,6 +48,7 @@ class NotifyHandlers:
                 "ward_code": event.ward_code,
                 "unit": event.unit,
                 "category": event.category,
+                "channel": event.channel,
                 "status": plan.status,
                 "started_at": plan.started_at,
                 "due_at": plan.due_at,

@@ -139,6 +139,7 @@ class TriageHandlers:
                 category=case.category,
                 received_at=tip.received_at,
                 assigned_at=now,
+                channel=tip.channel,
             ),
             at=now,
         )

@@ -60,6 +60,8 @@ class CaseAssignedV1(EventData):
     category: str
     received_at: datetime
     assigned_at: datetime
+    # Added later (additive, so still v1): how the tip came in.
+    channel: Channel | None = None
 
     def partition_key(self) -> str:
         return self.case_id
