@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from services.notify.config import NotifySettings
+from services.notify.deliveries import DeliveryWorker
 from services.notify.domain.clocks import ClockPlanner, DeadlinePolicy
 from services.notify.handlers import NotifyHandlers
 from services.notify.sla_metrics import SlaMetricsRefresher
@@ -37,15 +38,17 @@ def bootstrap(
         service="notify",
         settings=settings,
         consumer_topics=(CASES_EVENTS,),
-        handlers=NotifyHandlers(planner=planner).table(),
+        handlers=NotifyHandlers(planner=planner, settings=settings).table(),
     )
     sweeper = SlaSweeper(
         unit_of_work=runtime.unit_of_work,
         clock=clock,
         interval_seconds=settings.sweep_interval_seconds,
+        settings=settings,
     )
     if run_workers:
         runtime.add_worker(sweeper)
+        runtime.add_worker(DeliveryWorker(settings=settings, sessions=runtime.sessions))
         runtime.add_worker(
             SlaMetricsRefresher(
                 sessions=runtime.sessions, interval_seconds=settings.metrics_interval_seconds

@@ -24,3 +24,15 @@ class NotifySettings(ServiceSettings):
         if not self.is_development and self.auth_secret == DEV_AUTH_SECRET:
             raise ValueError("set TINBAO_AUTH_SECRET outside development")
         return self
+
+    # Notifications of warnings and breaches (no personal data in them).
+    webhook_url: str | None = None
+    webhook_secret: str = "development-webhook-secret"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "tinbao@localhost"
+    # Comma-separated addresses that receive warning and breach e-mails.
+    email_to: str = ""
+    delivery_max_attempts: int = 6
+    delivery_backoff_seconds: float = 2.0
+    delivery_poll_seconds: float = 1.0

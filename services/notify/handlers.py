@@ -7,29 +7,64 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from services.notify import metrics
+from services.notify.config import NotifySettings
 from services.notify.db.repository import case_sla
 from services.notify.db.tables import SlaClock
+from services.notify.deliveries import enqueue
 from services.notify.domain.clocks import ClockPlanner
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
-from shared.contracts.events import EventData, SlaBreachedV1, SlaClocksStartedV1, SlaMetV1
+from shared.contracts.events import (
+    EventData,
+    SlaBreachedV1,
+    SlaClocksStartedV1,
+    SlaEventData,
+    SlaMetV1,
+)
 from shared.db import UnitOfWork
 
 SOURCE = "/tinbao/notify"
 
 
-async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
-    """Queue an event in the outbox of the current transaction."""
+async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> str:
+    """Queue an event in the outbox of the current transaction; return its id."""
     envelope = CloudEvent.wrap(event, source=SOURCE, time=at)
     await uow.add_event(
         envelope.id, topic=event.topic, key=event.partition_key(), payload=envelope.to_bytes()
     )
+    return envelope.id
+
+
+async def announce(
+    uow: UnitOfWork,
+    settings: NotifySettings | None,
+    event: SlaEventData,
+    *,
+    at: datetime,
+    kind: str,
+) -> None:
+    """Publish an SLA event and queue its notifications in the same transaction."""
+    event_id = await publish(uow, event, at=at)
+    if settings is None or kind not in {"warning", "breached"}:
+        return
+    payload = {
+        "type": kind,
+        "case_id": event.case_id,
+        "stage": event.stage,
+        "kind": event.kind,
+        "ward_code": event.ward_code,
+        "unit": event.unit,
+        "due_at": event.due_at.isoformat(),
+        "level": getattr(event, "level", None),
+    }
+    await enqueue(uow, settings, event_id=event_id, payload=payload, now=at)
 
 
 class NotifyHandlers:
     """Handlers bound to the SLA policy."""
 
-    def __init__(self, *, planner: ClockPlanner) -> None:
+    def __init__(self, *, planner: ClockPlanner, settings: NotifySettings | None = None) -> None:
         self._planner = planner
+        self._settings = settings
 
     async def on_case_assigned(
         self, uow: UnitOfWork, event: CaseAssignedV1, envelope: CloudEvent
@@ -134,8 +169,12 @@ class NotifyHandlers:
                 uow, SlaMetV1(**common, completed_at=event.completed_at), at=event.completed_at
             )
         elif not already_reported:
-            await publish(
-                uow, SlaBreachedV1(**common, detected_at=event.completed_at), at=event.completed_at
+            await announce(
+                uow,
+                self._settings,
+                SlaBreachedV1(**common, detected_at=event.completed_at),
+                at=event.completed_at,
+                kind="breached",
             )
 
     async def on_reopened(

@@ -13,9 +13,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from services.notify import metrics
+from services.notify.config import NotifySettings
 from services.notify.db.repository import case_sla
 from services.notify.db.tables import SlaClock
-from services.notify.handlers import publish
+from services.notify.handlers import announce
 from shared.clock import Clock
 from shared.contracts.events import SlaBreachedV1, SlaWarningV1
 from shared.errors import is_transient
@@ -32,8 +33,16 @@ def warning_level(index: int, points: int) -> str:
 class SlaSweeper:
     """Publishes sla.events for warnings and breaches that have come due."""
 
-    def __init__(self, *, unit_of_work, clock: Clock, interval_seconds: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *,
+        unit_of_work,
+        clock: Clock,
+        interval_seconds: float = 5.0,  # type: ignore[no-untyped-def]
+        settings: NotifySettings | None = None,
+    ) -> None:
         self._unit_of_work = unit_of_work
+        self._settings = settings
         self._clock = clock
         self._interval = interval_seconds
         self._stopping = asyncio.Event()
@@ -148,6 +157,14 @@ class SlaSweeper:
             "case_sla_state": state,
         }
         if breached:
-            await publish(uow, SlaBreachedV1(**common, detected_at=now), at=now)
+            await announce(
+                uow,
+                self._settings,
+                SlaBreachedV1(**common, detected_at=now),
+                at=now,
+                kind="breached",
+            )
         else:
-            await publish(uow, SlaWarningV1(**common, level=level), at=now)
+            await announce(
+                uow, self._settings, SlaWarningV1(**common, level=level), at=now, kind="warning"
+            )
