@@ -34,6 +34,10 @@ $(KAFKA_LIBS): deploy/kafka/pom.xml
 
 kafka-libs: $(KAFKA_LIBS)
 
+PROMTOOL := .run/tools/usr/bin/promtool
+$(PROMTOOL):
+	@bash deploy/tools.sh
+
 up: $(STAMP) $(KAFKA_LIBS)
 	@$(PY) -m deploy.local.stack up
 
@@ -51,7 +55,7 @@ format: $(STAMP)
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: $(STAMP) $(KAFKA_LIBS) lint
+test: $(STAMP) $(KAFKA_LIBS) $(PROMTOOL) lint
 	@echo "==> Test suite (starts its own PostgreSQL and Kafka on free loopback ports)"
 	@$(PY) -m pytest
 
