@@ -14,6 +14,7 @@ from services.notify.deliveries import enqueue
 from services.notify.domain.clocks import ClockPlanner
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
 from shared.contracts.events import (
+    CaseMergedV1,
     EventData,
     SlaBreachedV1,
     SlaClocksStartedV1,
@@ -197,8 +198,20 @@ class NotifyHandlers:
             )
         )
 
+    async def on_merged(self, uow: UnitOfWork, event: CaseMergedV1, envelope: CloudEvent) -> None:
+        """A duplicate case's open clocks stop counting: its tips run on the target's clocks."""
+        clock = SlaClock.__table__
+        await uow.session.execute(
+            sa.update(clock)
+            .where(clock.c.case_id == uuid.UUID(event.case_id), clock.c.completed_at.is_(None))
+            .values(
+                status="cancelled", warn_at=None, outcome="merged", completed_at=event.merged_at
+            )
+        )
+
     def table(self) -> dict[type, object]:
         return {
+            CaseMergedV1: self.on_merged,
             CaseAssignedV1: self.on_case_assigned,
             CaseStageCompletedV1: self.on_stage_completed,
             CaseReopenedV1: self.on_reopened,

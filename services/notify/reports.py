@@ -119,7 +119,14 @@ async def compute_report(
     as_of = as_of or datetime.now(UTC)
     c = SlaClock.__table__.c
     scope = [c.ward_code == ward_code] if ward_code else []
-    due_in_period = [c.due_at >= period.start, c.due_at < period.end, c.due_at <= as_of, *scope]
+    counted = c.status != "cancelled"  # clocks of merged duplicates count nowhere
+    due_in_period = [
+        c.due_at >= period.start,
+        c.due_at < period.end,
+        c.due_at <= as_of,
+        counted,
+        *scope,
+    ]
     late_done = c.completed_at.is_not(None) & (c.completed_at > c.due_at)
     hours = sa.extract("epoch", c.completed_at - c.started_at) / 3600.0
     rows = {
@@ -161,6 +168,7 @@ async def compute_report(
         c.stage == "received",
         c.started_at >= period.start,
         c.started_at < period.end,
+        counted,
         *scope,
     ]
 

@@ -24,7 +24,9 @@ async def sla_figures(session) -> list[dict[str, object]]:  # type: ignore[no-un
             sa.func.count().filter(c.status == "running").label("open"),
             sa.func.count().filter(c.status == "met").label("met"),
             sa.func.count().filter(c.status == "breached").label("breached"),
-        ).group_by("ward", "unit", c.kind, c.stage)
+        )
+        .where(c.status != "cancelled")
+        .group_by("ward", "unit", c.kind, c.stage)
     )
     return [dict(row._mapping) for row in rows]
 

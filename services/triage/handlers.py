@@ -39,9 +39,16 @@ async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
     )
 
 
-def provisional_due(priority: str, kind: str, received_at: datetime) -> datetime:
-    """Order the queue before notify's clocks report: urgent and crimes first (24 h)."""
-    hours = 24 if priority == "urgent" or kind.startswith("crime") else 24 * 7
+# Manual triage (ward or matter unclear) has its own deadline: a supervisor decides in a day.
+MANUAL_TRIAGE_HOURS = 24
+
+
+def provisional_due(
+    priority: str, kind: str, received_at: datetime, *, manual: bool = False
+) -> datetime:
+    """Order the queue before notify's clocks report: manual triage, urgent, crimes: 24 h."""
+    urgent = manual or priority == "urgent" or kind.startswith("crime")
+    hours = MANUAL_TRIAGE_HOURS if urgent else 24 * 7
     return received_at + timedelta(hours=hours)
 
 
@@ -91,7 +98,12 @@ class TriageHandlers:
                 reasons=decision.reasons,
                 status="manual_triage" if decision.needs_manual_triage else "assigned",
                 venue_key=key,
-                next_due_at=provisional_due(decision.priority, tip.kind, tip.received_at),
+                next_due_at=provisional_due(
+                    decision.priority,
+                    tip.kind,
+                    tip.received_at,
+                    manual=decision.needs_manual_triage,
+                ),
                 opened_at=now,
                 updated_at=now,
             )

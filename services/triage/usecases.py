@@ -27,11 +27,13 @@ from services.triage.schemas import (
 from shared.auth import Principal, issue_token
 from shared.clock import Clock
 from shared.contracts import (
+    CaseAssignedV1,
     CaseQuestionAskedV1,
     CaseReopenedV1,
     CaseStageCompletedV1,
     CaseTransferredV1,
 )
+from shared.contracts.events import CaseMergedV1
 from shared.problems import Problem, Text
 from shared.runtime import ServiceRuntime
 
@@ -145,7 +147,7 @@ class Triage:
 
     def _scope(self, principal: Principal) -> list[Any]:
         if principal.role == "supervisor":
-            return [Case.ward_code == principal.ward_code]
+            return [sa.or_(Case.ward_code == principal.ward_code, Case.ward_code.is_(None))]
         return [
             Case.ward_code == principal.ward_code,
             Case.unit != "supervisor",
@@ -166,7 +168,7 @@ class Triage:
         """The caller's queue: urgent first, then the nearest deadline, then the oldest."""
         conditions = self._scope(principal)
         if not include_handled:
-            conditions.append(Case.status != "handled")
+            conditions.append(Case.status.not_in(("handled", "merged")))
         for column, value in (
             (Case.status, status),
             (Case.priority, priority),
@@ -242,6 +244,12 @@ class Triage:
         async with self.runtime.sessions() as session:
             return await session.scalar(
                 sa.select(CaseTip.case_id).where(CaseTip.tracking_code == tracking_code)
+            )
+
+    async def tip_id_for_code(self, tracking_code: str) -> uuid.UUID | None:
+        async with self.runtime.sessions() as session:
+            return await session.scalar(
+                sa.select(CaseTip.tip_id).where(CaseTip.tracking_code == tracking_code)
             )
 
     async def detail(self, principal: Principal, case_id: uuid.UUID) -> CaseDetail:
@@ -464,6 +472,167 @@ class Triage:
                 ),
                 at=now,
             )
+
+    async def split(
+        self, principal: Principal, case_id: uuid.UUID, tip_id: uuid.UUID, expected_version: int
+    ) -> uuid.UUID:
+        """Move one tip out of a case into a new case of its own; return the new case id."""
+        now = self.clock.now()
+        async with self.runtime.unit_of_work() as uow:
+            session = uow.session
+            case = await self._load(session, principal, case_id, for_update=True)
+            if case.version != expected_version:
+                raise version_conflict(case.version)
+            tips = list(await session.scalars(sa.select(CaseTip).where(CaseTip.case_id == case.id)))
+            moved = next((t for t in tips if t.tip_id == tip_id), None)
+            if moved is None or len(tips) < 2:
+                raise refused(
+                    ActionRefused(
+                        "Chỉ tách được một tin khỏi vụ việc có nhiều tin.",
+                        "Only a tip of a case with several tips can split.",
+                    )
+                )
+            new = Case(
+                kind=moved.kind or case.kind,
+                ward_code=case.ward_code,
+                ward_name=case.ward_name,
+                unit=case.unit,
+                co_handlers=case.co_handlers,
+                priority=case.priority,
+                category=case.category,
+                confidence=case.confidence,
+                reasons=case.reasons,
+                status="assigned",
+                next_due_at=case.next_due_at,
+                opened_at=now,
+                updated_at=now,
+            )
+            session.add(new)
+            await session.flush()
+            moved.case_id = new.id
+            case.version += 1
+            case.updated_at = now
+            actor = uuid.UUID(principal.user_id)
+            session.add_all(
+                [
+                    CaseEvent(
+                        case_id=case.id,
+                        version=case.version,
+                        action="split",
+                        actor_id=actor,
+                        actor_role=principal.role,
+                        detail={"tracking_code": moved.tracking_code, "new_case_id": str(new.id)},
+                        at=now,
+                    ),
+                    CaseEvent(
+                        case_id=new.id,
+                        version=1,
+                        action="split_from",
+                        actor_id=actor,
+                        actor_role=principal.role,
+                        detail={"from_case_id": str(case.id)},
+                        at=now,
+                    ),
+                    self._audit(principal, "case_split", case.id, {"new_case_id": str(new.id)}),
+                ]
+            )
+            await self._announce_assignment(uow, new, moved, now)
+            await uow.commit()
+        return new.id
+
+    async def merge(
+        self, principal: Principal, case_id: uuid.UUID, other_id: uuid.UUID, expected_version: int
+    ) -> None:
+        """Merge a duplicate case into this one: its tips move here, it stops counting."""
+        if other_id == case_id:
+            raise refused(
+                ActionRefused(
+                    "Không thể gộp vụ việc với chính nó.", "A case cannot merge with itself."
+                )
+            )
+        now = self.clock.now()
+        async with self.runtime.unit_of_work() as uow:
+            session = uow.session
+            # Lock both rows in id order so that two opposite merges cannot deadlock.
+            for locked in sorted((case_id, other_id)):
+                await self._load(session, principal, locked, for_update=True)
+            case = await self._load(session, principal, case_id)
+            other = await self._load(session, principal, other_id)
+            if case.version != expected_version:
+                raise version_conflict(case.version)
+            if "merged" in (case.status, other.status) or "handled" in (case.status, other.status):
+                raise refused(
+                    ActionRefused("Chỉ gộp các vụ việc đang xử lý.", "Only open cases can merge.")
+                )
+            moved = list(
+                await session.scalars(sa.select(CaseTip).where(CaseTip.case_id == other.id))
+            )
+            for tip in moved:
+                tip.case_id = case.id
+            other.status, other.merged_into = "merged", case.id
+            other.version += 1
+            case.version += 1
+            case.updated_at = other.updated_at = now
+            if other.priority == "urgent":
+                case.priority = "urgent"
+            actor = uuid.UUID(principal.user_id)
+            codes = [t.tracking_code for t in moved]
+            session.add_all(
+                [
+                    CaseEvent(
+                        case_id=case.id,
+                        version=case.version,
+                        action="merged_in",
+                        actor_id=actor,
+                        actor_role=principal.role,
+                        detail={"from_case_id": str(other.id), "tracking_codes": codes},
+                        at=now,
+                    ),
+                    CaseEvent(
+                        case_id=other.id,
+                        version=other.version,
+                        action="merged_into",
+                        actor_id=actor,
+                        actor_role=principal.role,
+                        detail={"case_id": str(case.id)},
+                        at=now,
+                    ),
+                    self._audit(principal, "case_merge", case.id, {"from_case_id": str(other.id)}),
+                ]
+            )
+            await publish(
+                uow,
+                CaseMergedV1(
+                    case_id=str(other.id),
+                    merged_into=str(case.id),
+                    tip_ids=[str(t.tip_id) for t in moved],
+                    merged_at=now,
+                ),
+                at=now,
+            )
+            for tip in moved:
+                await self._announce_assignment(uow, case, tip, now)
+            await uow.commit()
+
+    async def _announce_assignment(self, uow, case: Case, tip: CaseTip, now) -> None:  # type: ignore[no-untyped-def]
+        await publish(
+            uow,
+            CaseAssignedV1(
+                case_id=str(case.id),
+                tip_id=str(tip.tip_id),
+                tracking_code=tip.tracking_code,
+                kind=case.kind,
+                ward_code=case.ward_code,
+                ward_name=case.ward_name,
+                unit=case.unit,
+                priority=case.priority,
+                category=case.category,
+                received_at=tip.received_at,
+                assigned_at=now,
+                channel=tip.channel,
+            ),
+            at=now,
+        )
 
     async def audit_log(
         self, principal: Principal, *, case_id: uuid.UUID | None, limit: int

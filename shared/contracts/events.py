@@ -224,3 +224,21 @@ class SlaMetV1(SlaEventData):
 EVENT_TYPES.update(
     {cls.event_type: cls for cls in (SlaClocksStartedV1, SlaWarningV1, SlaBreachedV1, SlaMetV1)}
 )
+
+
+class CaseMergedV1(EventData):
+    """An officer merged a duplicate case into another; its tips now belong to the target."""
+
+    event_type = "vn.tinbao.case.merged.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    merged_into: str
+    tip_ids: list[str]
+    merged_at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+EVENT_TYPES[CaseMergedV1.event_type] = CaseMergedV1

@@ -215,3 +215,103 @@ async def test_authorization_matrix_by_role_and_scope(stack: Stack, db: asyncpg.
         assert not failures, "\n".join(failures)
         forged = token_for("officer", WARD, "police")[:-4] + "AAAA"
         assert (await staff.get("/api/v1/cases", headers=bearer(forged))).status_code == 401
+
+
+async def test_merge_split_and_the_manual_triage_pool(stack: Stack, db: asyncpg.Pool) -> None:
+    supervisor = bearer(token_for("supervisor", WARD))
+    faraway_supervisor = bearer(token_for("supervisor", "00004"))
+    officer = bearer(token_for("officer", WARD, "police"))
+    async with (
+        httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as citizen,
+        httpx.AsyncClient(base_url=stack.triage.url, timeout=30) as staff,
+    ):
+        first, second = [
+            (await citizen.post("/api/v1/tips", json=_tip("crime_denunciation", text))).json()
+            for text in (
+                "Nhà nghỉ đầu ngõ có chứa mại dâm, nhiều người ra vào.",
+                "Tôi cũng thấy nhà nghỉ ấy đón khách qua đêm có gái bán dâm.",
+            )
+        ]
+        unplaced = (
+            await citizen.post(
+                "/api/v1/tips",
+                json={
+                    "kind": "feedback",
+                    "text": "Có quán massage kín đáo hoạt động mua bán dâm, "
+                    "tôi không rõ thuộc phường nào.",
+                },
+            )
+        ).json()
+
+        async def case_of(code: str) -> dict[str, object]:
+            answer = await staff.get(f"/api/v1/cases/by-code/{code}", headers=supervisor)
+            return answer.json() if answer.status_code == 200 else {}
+
+        a = await eventually(lambda: case_of(first["tracking_code"]), bool, what="case A")
+        b = await eventually(lambda: case_of(second["tracking_code"]), bool, what="case B")
+        merged = await staff.post(
+            f"/api/v1/cases/{a['id']}/merge",
+            headers=supervisor,
+            json={"expected_version": a["version"], "other_case_id": b["id"]},
+        )
+        assert merged.status_code == 200, merged.text
+        assert sorted(merged.json()["tracking_codes"]) == sorted(
+            [first["tracking_code"], second["tracking_code"]]
+        )
+        assert (
+            await db.fetchval("SELECT status FROM triage.cases WHERE id = $1", uuid.UUID(b["id"]))
+        ) == "merged"
+        await eventually(
+            lambda: db.fetch(
+                "SELECT DISTINCT status FROM notify.sla_clocks WHERE case_id = $1 "
+                "AND stage <> 'received'",
+                uuid.UUID(b["id"]),
+            ),
+            lambda rows: [r["status"] for r in rows] == ["cancelled"],
+            what="B's clocks stop",
+        )
+        await eventually(
+            lambda: db.fetchval(
+                "SELECT s.case_id FROM intake.tip_status s JOIN intake.tips t "
+                "ON t.id = s.tip_id WHERE t.tracking_code = $1",
+                second["tracking_code"],
+            ),
+            lambda case_id: str(case_id) == a["id"],
+            what="the citizen's tip follows the merge",
+        )
+
+        split = await staff.post(
+            f"/api/v1/cases/{a['id']}/split",
+            headers=supervisor,
+            json={
+                "expected_version": merged.json()["version"],
+                "tip_tracking_code": second["tracking_code"],
+            },
+        )
+        assert split.status_code == 200, split.text
+        assert split.json()["tracking_codes"] == [second["tracking_code"]]
+        assert split.json()["id"] not in (a["id"], b["id"])
+
+        pool = await eventually(
+            lambda: case_of(unplaced["tracking_code"]),
+            bool,
+            what="the unplaced tip in the manual-triage pool",
+        )
+        assert pool["status"] == "manual_triage" and pool["ward_code"] is None
+        seen_far = await staff.get(f"/api/v1/cases/{pool['id']}", headers=faraway_supervisor)
+        assert seen_far.status_code == 200  # every supervisor can place a tip
+        hidden = await staff.get(f"/api/v1/cases/{pool['id']}", headers=officer)
+        assert hidden.status_code == 404  # officers see only their ward's cases
+        placed = await staff.post(
+            f"/api/v1/cases/{pool['id']}/actions/transfer",
+            headers=supervisor,
+            json={
+                "expected_version": pool["version"],
+                "to_ward_code": WARD,
+                "to_unit": "police",
+                "reason": "Địa chỉ thuộc phường Yên Nghĩa",
+            },
+        )
+        assert placed.status_code == 200, placed.text
+        assert placed.json()["ward_name"] == "Phường Yên Nghĩa"
+        assert (await staff.get(f"/api/v1/cases/{pool['id']}", headers=officer)).status_code == 200

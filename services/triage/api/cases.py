@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from services.triage.api.deps import Auditor, CaseWorker, TriageDep
 from services.triage.schemas import AuditEntryRead, CaseAction, CaseDetail, CasesRead
@@ -63,6 +64,41 @@ async def case_action(
     """Act on a case: claim, verify, classify, handle, transfer, reopen, note, question."""
     payload = body.model_dump(exclude={"expected_version"})
     await triage.act(principal, case_id, action, payload, body.expected_version)
+    return await triage.detail(principal, case_id)
+
+
+class SplitRequest(BaseModel):
+    """Which tip leaves the case."""
+
+    expected_version: int = Field(ge=1)
+    tip_tracking_code: str
+
+
+class MergeRequest(BaseModel):
+    """Which duplicate case joins this one."""
+
+    expected_version: int = Field(ge=1)
+    other_case_id: uuid.UUID
+
+
+@router.post("/cases/{case_id}/split", response_model=CaseDetail)
+async def split_case(
+    case_id: uuid.UUID, body: SplitRequest, principal: CaseWorker, triage: TriageDep
+) -> CaseDetail:
+    """Move one tip out of a case into a new case of its own (returns the new case)."""
+    tip_id = await triage.tip_id_for_code(body.tip_tracking_code.strip().upper())
+    if tip_id is None:
+        raise CASE_NOT_FOUND
+    new_id = await triage.split(principal, case_id, tip_id, body.expected_version)
+    return await triage.detail(principal, new_id)
+
+
+@router.post("/cases/{case_id}/merge", response_model=CaseDetail)
+async def merge_case(
+    case_id: uuid.UUID, body: MergeRequest, principal: CaseWorker, triage: TriageDep
+) -> CaseDetail:
+    """Merge a duplicate case into this one; its tips move here and it stops counting."""
+    await triage.merge(principal, case_id, body.other_case_id, body.expected_version)
     return await triage.detail(principal, case_id)
 
 

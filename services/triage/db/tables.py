@@ -36,6 +36,7 @@ class Case(SQLModel, table=True):
     venue_key: str | None = None
     next_due_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     sla_state: str = "on_time"
+    merged_into: uuid.UUID | None = None
     version: int = 1
     opened_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
