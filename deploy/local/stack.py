@@ -7,6 +7,7 @@ Everything lives under .run/ (data, logs, pids); `down` stops it all by pid.
 """
 
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -95,6 +96,39 @@ DEMO_TIPS = [
 ]
 
 
+DEV_PASSWORD = "tinbao-dev-2026"
+DEV_ACCOUNTS = [  # username, role, ward, unit
+    ("canbo.congan", "officer", "09562", "police"),
+    ("canbo.vhxh", "officer", "09562", "culture_social"),
+    ("canbo.yte", "officer", "09562", "health_station"),
+    ("lanhdao.phuong", "supervisor", "09562", None),
+    ("giamsat.thanhpho", "city_monitor", None, None),
+    ("kiemtoan", "auditor", None, None),
+    ("tongdai", "hotline_operator", "09562", None),
+    ("quantri", "admin", None, None),
+]
+
+
+async def _create_dev_accounts(database_url: str) -> None:
+    """Development accounts for `make up` (never in production: the password is printed)."""
+    from services.triage.bootstrap import bootstrap
+    from services.triage.config import TriageSettings
+
+    triage = bootstrap(TriageSettings(database_url=database_url))
+    try:
+        for username, role, ward, unit in DEV_ACCOUNTS:
+            await triage.create_user(
+                username=username,
+                password=DEV_PASSWORD,
+                full_name=username,
+                role=role,
+                ward_code=ward,
+                unit=unit,
+            )
+    finally:
+        await triage.runtime.engine.dispose()
+
+
 def up() -> None:
     """Start PostgreSQL, Kafka and the services; load demo tips once; print the URLs."""
     RUN.mkdir(exist_ok=True)
@@ -113,6 +147,9 @@ def up() -> None:
     _step(3, "Database migrations (one Alembic history per service)…")
     for service in SERVICES:
         migrate(service, database_url)
+
+    print("      development accounts…")
+    asyncio.run(_create_dev_accounts(database_url))
 
     _step(4, "Services…")
     env.update({"TINBAO_DATABASE_URL": database_url, "TINBAO_KAFKA_BOOTSTRAP": bootstrap})
@@ -157,6 +194,11 @@ def up() -> None:
     curl -s -X POST {intake.url}/api/v1/tips -H 'Content-Type: application/json' \\
       -d '{{"kind":"feedback","text":"Quán massage ở ngõ 7 có dấu hiệu mua bán dâm","ward_code":"09562"}}'
     curl -s {intake.url}/api/v1/tips/{first[0]}/status -H 'X-Tip-Secret: {first[2]}'
+
+  Staff accounts (password {DEV_PASSWORD}): {", ".join(a[0] for a in DEV_ACCOUNTS)}
+    TOKEN=$(curl -s -X POST {processes[1].url}/api/v1/auth/token -d 'username=canbo.congan&password={DEV_PASSWORD}' \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+    curl -s {processes[1].url}/api/v1/cases -H "Authorization: Bearer $TOKEN"
 
   Logs: .run/logs/    Stop everything: make down
 """)
