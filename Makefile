@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 KAFKA_LIBS := deploy/kafka/target/kafka-libs/.complete
 
-.PHONY: up down status test test-fast lint format install kafka-libs clean help
+.PHONY: up down status test test-fast reliability lint format install kafka-libs clean help
 
 help:
 	@echo "make up      start PostgreSQL, Kafka and the three services with demo data"
 	@echo "make down    stop everything 'make up' started"
 	@echo "make test    run the whole test suite against a real Kafka and PostgreSQL"
 	@echo "make lint    ruff check + format check"
+	@echo "make reliability  fault injection (kill, freeze, restart everything) with its table"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -58,6 +59,10 @@ format: $(STAMP)
 test: $(STAMP) $(KAFKA_LIBS) $(PROMTOOL) lint
 	@echo "==> Test suite (starts its own PostgreSQL and Kafka on free loopback ports)"
 	@$(PY) -m pytest
+
+reliability: $(STAMP) $(KAFKA_LIBS)
+	@echo "==> Fault injection, long form: a 30 s stream of tips per scenario"
+	@TINBAO_RELIABILITY_SECONDS=$${TINBAO_RELIABILITY_SECONDS:-30} $(PY) -m pytest tests/reliability -q
 
 test-fast: $(STAMP)
 	@$(PY) -m pytest tests/unit

@@ -5,7 +5,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from shared.errors import is_transient
+
 T = TypeVar("T")
+_FAILED = object()
 
 
 async def eventually(
@@ -16,14 +19,23 @@ async def eventually(
     interval: float = 0.1,
     what: str = "condition",
 ) -> T:
-    """Call `probe` until `accept(result)`; fail with the last result at the deadline."""
+    """Call `probe` until `accept(result)`; fail with the last result at the deadline.
+
+    A probe that fails because the database or broker is briefly away (as in the fault
+    tests) counts as "not yet", not as a failure.
+    """
     deadline = time.monotonic() + timeout
-    result = await probe()
-    while not accept(result):
+    while True:
+        try:
+            result = await probe()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            result = _FAILED  # type: ignore[assignment]
+        if result is not _FAILED and accept(result):
+            return result
         if time.monotonic() > deadline:
             raise AssertionError(
                 f"timed out after {timeout:.0f}s waiting for {what}; last: {result!r}"
             )
         await asyncio.sleep(interval)
-        result = await probe()
-    return result
