@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 KAFKA_LIBS := deploy/kafka/target/kafka-libs/.complete
 
-.PHONY: up down status test test-fast reliability lint format install kafka-libs clean help
+.PHONY: up down status test test-fast reliability bench bench-quick lint format install kafka-libs clean help
 
 help:
 	@echo "make up      start PostgreSQL, Kafka and the three services with demo data"
@@ -14,6 +14,7 @@ help:
 	@echo "make test    run the whole test suite against a real Kafka and PostgreSQL"
 	@echo "make lint    ruff check + format check"
 	@echo "make reliability  fault injection (kill, freeze, restart everything) with its table"
+	@echo "make bench   throughput, latency and growth figures (bench-quick: under 3 minutes)"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -63,6 +64,12 @@ test: $(STAMP) $(KAFKA_LIBS) $(PROMTOOL) lint
 reliability: $(STAMP) $(KAFKA_LIBS)
 	@echo "==> Fault injection, long form: a 30 s stream of tips per scenario"
 	@TINBAO_RELIABILITY_SECONDS=$${TINBAO_RELIABILITY_SECONDS:-30} $(PY) -m pytest tests/reliability -q
+
+bench: $(STAMP) $(KAFKA_LIBS)
+	@$(PY) -m bench.run
+
+bench-quick: $(STAMP) $(KAFKA_LIBS)
+	@$(PY) -m bench.run --quick
 
 test-fast: $(STAMP)
 	@$(PY) -m pytest tests/unit

@@ -27,7 +27,11 @@ def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncE
         settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # No ping per checkout (one more round trip per transaction): a connection broken by
+        # a database restart fails its statement, is_transient() calls that a 503 or a retry,
+        # and the pool drops it.
+        pool_pre_ping=False,
+        pool_recycle=1800,
         pool_timeout=10,
         connect_args={
             "server_settings": {"application_name": application_name},

@@ -1,7 +1,6 @@
 """Run a service: `python -m services.<name> [serve|migrate]`."""
 
 import argparse
-import asyncio
 from collections.abc import Callable
 
 import uvicorn
@@ -39,4 +38,5 @@ def main(
         timeout_graceful_shutdown=20,
         server_header=False,
     )
-    asyncio.run(uvicorn.Server(config).serve())
+    # Server.run() sets up uvloop and httptools when installed (asyncio.run would not).
+    uvicorn.Server(config).run()

@@ -5,8 +5,8 @@ from typing import ClassVar
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:55432/tinbao"
-DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:59092"
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:15432/tinbao"
+DEFAULT_KAFKA_BOOTSTRAP = "127.0.0.1:19092"
 
 
 def _shared(name: str, service_env: str) -> AliasChoices:

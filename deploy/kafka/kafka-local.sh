@@ -107,7 +107,7 @@ while True:
     if grep -q "Kafka Server started" "$RUN/logs/server.log" 2>/dev/null; then
       echo "kafka ready: 127.0.0.1:$port"; return 0
     fi
-    alive || { echo "kafka died while starting:" >&2; tail -30 "$RUN/logs/stdout.log" "$RUN/logs/server.log" >&2; exit 1; }
+    alive || { echo "kafka died while starting:" >&2; tail -n 30 "$RUN/logs/stdout.log" "$RUN/logs/server.log" >&2; exit 1; }
     sleep 0.5
   done
   echo "kafka not ready after 90s; see $RUN/logs/server.log" >&2; exit 1

