@@ -90,6 +90,7 @@ class NotifyHandlers:
                 "due_at": plan.due_at,
                 "completed_at": plan.completed_at,
                 "policy_version": plan.policy_version,
+                "anchor": plan.anchor,
                 "warn_points": [w.isoformat() for w in plan.warn_points],
                 "warn_at": plan.warn_points[0] if plan.warn_points else None,
             }
@@ -151,6 +152,7 @@ class NotifyHandlers:
                 status="met" if on_time else "breached",
             )
         )
+        await self._start_anchored(uow, clock.case_id, event.stage, event.completed_at)
         metrics.TIME_TO_STAGE.labels(event.stage, event.kind).observe(
             (event.completed_at - clock.started_at).total_seconds()
         )
@@ -176,6 +178,34 @@ class NotifyHandlers:
                 SlaBreachedV1(**common, detected_at=event.completed_at),
                 at=event.completed_at,
                 kind="breached",
+            )
+
+    async def _start_anchored(
+        self, uow: UnitOfWork, case_id: uuid.UUID, stage: str, at: datetime
+    ) -> None:
+        """Start the pending clocks that count from `stage` (e.g. handled from acceptance)."""
+        table = SlaClock.__table__
+        pending = (
+            await uow.session.execute(
+                sa.select(table).where(
+                    table.c.case_id == case_id, table.c.status == "pending", table.c.anchor == stage
+                )
+            )
+        ).all()
+        for clock in pending:
+            due, warn = self._planner.start(
+                kind=clock.kind, priority=clock.priority, stage=clock.stage, start=at
+            )
+            await uow.session.execute(
+                sa.update(table)
+                .where(table.c.id == clock.id)
+                .values(
+                    status="running",
+                    started_at=at,
+                    due_at=due,
+                    warn_points=[w.isoformat() for w in warn],
+                    warn_at=warn[0] if warn else None,
+                )
             )
 
     async def on_reopened(

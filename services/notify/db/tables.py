@@ -33,6 +33,8 @@ class SlaClock(SQLModel, table=True):
     due_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     completed_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     policy_version: str
+    # What starts the clock: the receipt, or an earlier stage's completion ("pending" until then).
+    anchor: str = "received"
     # When to warn (ISO times, 50% / 80% of the budget, N days before); the next one in warn_at.
     warn_points: list[str] = Field(default_factory=list, sa_column=sa.Column(pg.JSONB))
     warnings_sent: int = 0

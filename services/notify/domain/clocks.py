@@ -1,16 +1,15 @@
 """Plan the stage clocks of a new case from the SLA policy."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import ClassVar, Protocol
+from datetime import datetime
+from typing import Protocol
 
 STAGES = ("received", "verified", "classified", "handled")
-WARNING_FRACTIONS = (0.5, 0.8)
 
 
 @dataclass(frozen=True)
 class ClockPlan:
-    """How one stage clock starts."""
+    """How one stage clock starts ('pending' until its anchor stage is done)."""
 
     stage: str
     status: str
@@ -18,13 +17,16 @@ class ClockPlan:
     due_at: datetime | None
     completed_at: datetime | None
     policy_version: str
+    anchor: str = "received"
     warn_points: list[datetime] = field(default_factory=list)
 
 
 class DeadlinePolicy(Protocol):
-    """Where deadlines come from: the legal policy (calendar, working days) or a stand-in."""
+    """Where deadlines come from (the legal policy file in production)."""
 
     version: str
+
+    def anchor(self, *, kind: str, priority: str, stage: str, at: datetime) -> str: ...
 
     def due(self, *, kind: str, priority: str, stage: str, start: datetime) -> datetime: ...
 
@@ -33,49 +35,34 @@ class DeadlinePolicy(Protocol):
     ) -> list[datetime]: ...
 
 
-class FixedDaysPolicy:
-    """A stand-in policy in calendar time: urgent and crime classification 24 h."""
-
-    version = "fixed-days-1"
-    DAYS: ClassVar[dict[str, int]] = {"verified": 7, "classified": 10, "handled": 30}
-
-    def due(self, *, kind: str, priority: str, stage: str, start: datetime) -> datetime:
-        if priority == "urgent" and kind.startswith("crime"):
-            return start + timedelta(hours=24)
-        if kind.startswith("crime") and stage == "classified":
-            return start + timedelta(hours=24)
-        return start + timedelta(days=self.DAYS[stage])
-
-    def warnings(
-        self, *, kind: str, priority: str, stage: str, start: datetime, due: datetime
-    ) -> list[datetime]:
-        return [start + (due - start) * fraction for fraction in WARNING_FRACTIONS]
-
-
 class ClockPlanner:
     """Turn a case's kind and priority into its four stage clocks."""
 
     def __init__(self, policy: DeadlinePolicy | None = None) -> None:
-        self.policy = policy or FixedDaysPolicy()
+        if policy is None:
+            from services.notify.domain.legal_policy import LegalPolicy
+
+            policy = LegalPolicy()
+        self.policy = policy
+
+    def start(
+        self, *, kind: str, priority: str, stage: str, start: datetime
+    ) -> tuple[datetime, list[datetime]]:
+        """Deadline and warning times of a clock starting now."""
+        due = self.policy.due(kind=kind, priority=priority, stage=stage, start=start)
+        return due, self.policy.warnings(
+            kind=kind, priority=priority, stage=stage, start=start, due=due
+        )
 
     def plan(self, *, kind: str, priority: str, received_at: datetime) -> list[ClockPlan]:
-        """Received is met at once (intake registered it); the others run from receipt."""
+        """Received is met at once (intake registered it); the others run from their anchor."""
         version = self.policy.version
         plans = [ClockPlan("received", "met", received_at, received_at, received_at, version)]
         for stage in STAGES[1:]:
-            due = self.policy.due(kind=kind, priority=priority, stage=stage, start=received_at)
-            warn = self.policy.warnings(
-                kind=kind, priority=priority, stage=stage, start=received_at, due=due
-            )
-            plans.append(
-                ClockPlan(
-                    stage,
-                    "running",
-                    received_at,
-                    due,
-                    None,
-                    version,
-                    sorted(w for w in warn if w < due),
-                )
-            )
+            anchor = self.policy.anchor(kind=kind, priority=priority, stage=stage, at=received_at)
+            if anchor != "received":
+                plans.append(ClockPlan(stage, "pending", received_at, None, None, version, anchor))
+                continue
+            due, warn = self.start(kind=kind, priority=priority, stage=stage, start=received_at)
+            plans.append(ClockPlan(stage, "running", received_at, due, None, version, anchor, warn))
         return plans

@@ -1,5 +1,6 @@
 """SLA clocks under an injected clock: warnings and breaches on time, across restarts."""
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -109,13 +110,15 @@ async def test_warnings_then_breach_then_met_at_the_right_moments(
         await notify.sweeper.sweep(verified_due + timedelta(seconds=1))
         clocks = await _clocks(db, case_id)
         assert clocks["verified"]["status"] == "breached"
-        assert clocks["classified"]["status"] == "running"
+        # Feedback is verified and answered within 10 working days: both breach together.
+        assert clocks["classified"]["status"] == "breached"
+        assert clocks["handled"]["status"] == "running"  # 15 working days (policy)
 
         done = CaseStageCompletedV1(
             case_id=case_id,
             version=2,
-            stage="classified",
-            outcome="social_support",
+            stage="handled",
+            outcome="support_provided",
             kind="feedback",
             priority="normal",
             unit="culture_social",
@@ -126,8 +129,8 @@ async def test_warnings_then_breach_then_met_at_the_right_moments(
         await _send(infra, topic_prefix + "cases.events", done)
         await eventually(
             lambda: _clocks(db, case_id),
-            lambda c: c["classified"]["status"] == "met",
-            what="classified met",
+            lambda c: c["handled"]["status"] == "met",
+            what="handled met",
         )
         events = await eventually(
             lambda: _sla_events(infra, topic_prefix, case_id, 1),
@@ -136,7 +139,7 @@ async def test_warnings_then_breach_then_met_at_the_right_moments(
         )
     kinds = [e.type.rsplit(".", 2)[-2] for e in events]
     assert kinds.count("clocks_started") == 1
-    assert kinds.count("breached") == 1
+    assert kinds.count("breached") == 2
     assert kinds.count("met") == 1
     assert "warning" in kinds
     breach = next(e for e in events if e.type.endswith("breached.v1"))
@@ -170,3 +173,40 @@ async def test_a_deadline_that_passed_while_notify_was_down_is_reported_on_start
     breaches = [e for e in events if e.type.endswith("breached.v1")]
     assert {e.data["stage"] for e in breaches} >= {"classified"}
     assert len({(e.data["stage"]) for e in breaches}) == len(breaches)  # each once
+
+
+async def test_a_handled_clock_anchored_on_acceptance_starts_when_the_case_is_classified(
+    infra: Infra, db: asyncpg.Pool, topic_prefix: str, stepped: SteppedClock
+) -> None:
+    notify = bootstrap(_settings(infra, topic_prefix), clock=stepped, run_workers=False)
+    case_id = str(uuid.uuid4())
+    accepted = datetime(2026, 3, 4, 3, 0, tzinfo=UTC)  # Wed 4/3, 10:00 in Hà Nội
+    async with running(notify):
+        await _send(infra, topic_prefix + "cases.events", _assigned(case_id, "denunciation"))
+        clocks = await eventually(lambda: _clocks(db, case_id), lambda c: len(c) == 4)
+        assert clocks["handled"]["status"] == "pending" and clocks["handled"]["due_at"] is None
+        await _send(
+            infra,
+            topic_prefix + "cases.events",
+            CaseStageCompletedV1(
+                case_id=case_id,
+                version=2,
+                stage="classified",
+                outcome="accepted",
+                kind="denunciation",
+                priority="normal",
+                unit="police",
+                ward_code="09562",
+                tip_ids=[],
+                completed_at=accepted,
+            ),
+        )
+        clocks = await eventually(
+            lambda: _clocks(db, case_id),
+            lambda c: c["handled"]["status"] == "running",
+            what="handled clock starts on acceptance",
+        )
+    # 30 calendar days after 4/3: day 30 = Fri 3/4/2026, a working day → 24:00 local.
+    assert clocks["handled"]["started_at"] == accepted
+    assert clocks["handled"]["due_at"] == datetime(2026, 4, 3, 17, 0, tzinfo=UTC)
+    assert len(json.loads(clocks["handled"]["warn_points"])) == 3  # 50%, 80%, 5 days before
