@@ -1,8 +1,8 @@
 """Composition root of triage."""
 
 from services.triage.config import TriageSettings
-from services.triage.domain.assignment import Assigner, FirstRuleAssigner
-from services.triage.domain.wards import load_ward_names
+from services.triage.domain.assignment import Assigner, RuleAssigner
+from services.triage.domain.jurisdiction import WardDirectory
 from services.triage.handlers import TriageHandlers
 from services.triage.usecases import Triage
 from shared.clock import Clock, SystemClock
@@ -15,8 +15,8 @@ def bootstrap(
 ) -> Triage:
     """Build triage with real adapters (nothing connects until runtime.start())."""
     clock = clock or SystemClock()
-    wards = load_ward_names()
-    handlers = TriageHandlers(assigner=assigner or FirstRuleAssigner(wards), clock=clock)
+    wards = WardDirectory.load()
+    handlers = TriageHandlers(assigner=assigner or RuleAssigner(wards), clock=clock)
     runtime = ServiceRuntime(
         service="triage",
         settings=settings,

@@ -14,7 +14,7 @@ from services.triage.config import TriageSettings
 from services.triage.db.tables import AuditEntry, Case, CaseEvent, CaseTip, FollowUp, User
 from services.triage.domain.access import can_access_case
 from services.triage.domain.case_rules import ActionRefused, CaseView, decide
-from services.triage.domain.wards import WardNames
+from services.triage.domain.jurisdiction import WardDirectory
 from services.triage.handlers import publish
 from services.triage.schemas import (
     CaseDetail,
@@ -77,7 +77,12 @@ class Triage:
     """Staff-facing use cases over triage's runtime."""
 
     def __init__(
-        self, settings: TriageSettings, *, clock: Clock, runtime: ServiceRuntime, wards: WardNames
+        self,
+        settings: TriageSettings,
+        *,
+        clock: Clock,
+        runtime: ServiceRuntime,
+        wards: WardDirectory,
     ) -> None:
         self.settings = settings
         self.clock = clock

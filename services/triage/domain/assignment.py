@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from services.triage.domain.jurisdiction import Resolution
 from shared.contracts import TipReceivedV1
 from shared.text import fold_words
 
@@ -28,31 +29,45 @@ class Assigner(Protocol):
     def assign(self, tip: TipReceivedV1) -> Assignment: ...
 
 
-class WardLookup(Protocol):
-    def name_of(self, ward_code: str) -> str | None: ...
+class WardResolver(Protocol):
+    def resolve(
+        self,
+        address: str | None,
+        ward_code: str | None = None,
+        latitude: float | None = None,
+        longitude: float | None = None,
+        province_hint: str | None = None,
+    ) -> "Resolution": ...
 
 
-class FirstRuleAssigner:
-    """The first routing rule: crimes to the ward police, the rest to culture-social."""
+class RuleAssigner:
+    """Resolve the ward, then route: crimes to the ward police, the rest to culture-social.
 
-    def __init__(self, wards: WardLookup) -> None:
+    Tips whose ward cannot be resolved go to the manual-triage pool.
+    """
+
+    def __init__(self, wards: WardResolver) -> None:
         self._wards = wards
 
     def assign(self, tip: TipReceivedV1) -> Assignment:
-        ward_name = self._wards.name_of(tip.ward_code) if tip.ward_code else None
+        place = self._wards.resolve(
+            tip.address, ward_code=tip.ward_code, latitude=tip.latitude, longitude=tip.longitude
+        )
         unit = "police" if tip.kind in CRIME_KINDS else "culture_social"
+        route = (
+            "Tố giác/tin báo tội phạm → Công an phường"
+            if unit == "police"
+            else "Phản ánh/kiến nghị → Phòng Văn hóa - Xã hội"
+        )
         return Assignment(
-            ward_code=tip.ward_code if ward_name else None,
-            ward_name=ward_name,
+            ward_code=place.ward.code if place.ward else None,
+            ward_name=place.ward.name if place.ward else None,
             unit=unit,
             priority="normal",
             category="unclassified",
-            reasons=[
-                "Tố giác/tin báo tội phạm → Công an phường"
-                if unit == "police"
-                else "Phản ánh/kiến nghị → Phòng Văn hóa - Xã hội"
-            ],
-            needs_manual_triage=ward_name is None,
+            confidence=place.confidence,
+            reasons=[*place.reasons, route],
+            needs_manual_triage=place.ward is None,
         )
 
 
