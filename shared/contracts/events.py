@@ -15,7 +15,8 @@ TipKind = Literal[
     "feedback",
 ]
 Channel = Literal["web", "api", "hotline", "sms", "open311"]
-Unit = Literal["police", "culture_social", "health_station"]
+# "supervisor": the managing agency's head, for accusations against a unit's own officers.
+Unit = Literal["police", "culture_social", "health_station", "supervisor"]
 Priority = Literal["urgent", "normal"]
 
 

@@ -315,3 +315,64 @@ async def test_merge_split_and_the_manual_triage_pool(stack: Stack, db: asyncpg.
         assert placed.status_code == 200, placed.text
         assert placed.json()["ward_name"] == "Phường Yên Nghĩa"
         assert (await staff.get(f"/api/v1/cases/{pool['id']}", headers=officer)).status_code == 200
+
+
+async def test_urgent_first_and_accusations_of_police_skip_the_police_queue(
+    stack: Stack, db: asyncpg.Pool
+) -> None:
+    officer = bearer(token_for("officer", WARD, "police"))
+    supervisor = bearer(token_for("supervisor", WARD))
+    async with (
+        httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as citizen,
+        httpx.AsyncClient(base_url=stack.triage.url, timeout=30) as staff,
+    ):
+        ordinary = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip("feedback", "Quán karaoke có nhân viên nữ tiếp khách trong phòng kín."),
+            )
+        ).json()
+        urgent = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip(
+                    "crime_denunciation",
+                    "Có bé gái khoảng 15 tuổi bị đưa vào nhà nghỉ, ngay bây giờ.",
+                ),
+            )
+        ).json()
+        accusation = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip(
+                    "denunciation",
+                    "Cảnh sát khu vực nhận tiền hàng tháng để làm ngơ cho quán "
+                    "karaoke có gái bán dâm.",
+                ),
+            )
+        ).json()
+        codes = [ordinary["tracking_code"], urgent["tracking_code"], accusation["tracking_code"]]
+        await eventually(
+            lambda: db.fetch("SELECT 1 FROM triage.case_tips WHERE tracking_code = ANY($1)", codes),
+            lambda rows: len(rows) == 3,
+            what="triaged",
+        )
+        queue = (await staff.get("/api/v1/cases", headers=officer)).json()["data"]
+        top = queue[0]
+        assert top["priority"] == "urgent"
+        assert urgent["tracking_code"] in top["tracking_codes"]
+        assert top["category"] == "minors"
+        mine = [c for case in queue for c in case["tracking_codes"]]
+        assert ordinary["tracking_code"] in mine
+        assert accusation["tracking_code"] not in mine  # never to the accused unit
+        hidden = await staff.get(
+            f"/api/v1/cases/by-code/{accusation['tracking_code']}", headers=officer
+        )
+        assert hidden.status_code == 404
+        escalated = await staff.get(
+            f"/api/v1/cases/by-code/{accusation['tracking_code']}", headers=supervisor
+        )
+        assert escalated.status_code == 200
+        body = escalated.json()
+        assert body["unit"] == "supervisor" and body["category"] == "official_misconduct"
+        assert any("không giao cho đơn vị bị tố cáo" in r for r in body["reasons"])

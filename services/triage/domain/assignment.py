@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from services.triage.domain.classifier import Classifier
 from services.triage.domain.jurisdiction import Resolution
+from services.triage.domain.routing import route
 from shared.contracts import TipReceivedV1
 from shared.text import fold_words
-
-CRIME_KINDS = frozenset({"crime_denunciation", "crime_report"})
 
 
 @dataclass(frozen=True)
@@ -41,33 +41,32 @@ class WardResolver(Protocol):
 
 
 class RuleAssigner:
-    """Resolve the ward, then route: crimes to the ward police, the rest to culture-social.
+    """Resolve the ward, classify the matter, route it (see routing.route for the rules).
 
-    Tips whose ward cannot be resolved go to the manual-triage pool.
+    Tips whose ward cannot be resolved, or whose matter the rules cannot tell with enough
+    confidence, go to the manual-triage pool.
     """
 
-    def __init__(self, wards: WardResolver) -> None:
+    def __init__(self, wards: WardResolver, classifier: Classifier | None = None) -> None:
         self._wards = wards
+        self._classifier = classifier or Classifier.load()
 
     def assign(self, tip: TipReceivedV1) -> Assignment:
         place = self._wards.resolve(
             tip.address, ward_code=tip.ward_code, latitude=tip.latitude, longitude=tip.longitude
         )
-        unit = "police" if tip.kind in CRIME_KINDS else "culture_social"
-        route = (
-            "Tố giác/tin báo tội phạm → Công an phường"
-            if unit == "police"
-            else "Phản ánh/kiến nghị → Phòng Văn hóa - Xã hội"
-        )
+        matter = self._classifier.classify(tip.text, tip.kind, tip.venue_name)
+        routing = route(matter, tip.kind)
         return Assignment(
             ward_code=place.ward.code if place.ward else None,
             ward_name=place.ward.name if place.ward else None,
-            unit=unit,
-            priority="normal",
-            category="unclassified",
-            confidence=place.confidence,
-            reasons=[*place.reasons, route],
-            needs_manual_triage=place.ward is None,
+            unit=routing.unit,
+            priority=routing.priority,
+            category=matter.category,
+            co_handlers=routing.co_handlers,
+            confidence=matter.confidence,
+            reasons=[*place.reasons, *routing.reasons],
+            needs_manual_triage=place.ward is None or matter.needs_manual_triage,
         )
 
 
