@@ -21,7 +21,7 @@ from shared.contracts import (
     TipFollowUpAddedV1,
     TipReceivedV1,
 )
-from shared.contracts.events import Channel
+from shared.contracts.events import CaseClockChangedV1, Channel
 from shared.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,23 @@ async def on_reopened(uow: UnitOfWork, event: CaseReopenedV1, envelope: CloudEve
     )
 
 
+async def on_clock_changed(
+    uow: UnitOfWork, event: CaseClockChangedV1, envelope: CloudEvent
+) -> None:
+    """Tell the tipster a deadline was extended or the case suspended or resumed."""
+    entry = {"stage": event.change, "at": event.at.isoformat(), "unit": None}
+    if event.days:
+        entry["days"] = event.days
+    await repository.record_progress(
+        session=uow.session,
+        tip_ids=[uuid.UUID(t) for t in event.tip_ids],
+        entry=entry,
+        at=event.at,
+    )
+
+
 HANDLERS = {
+    CaseClockChangedV1: on_clock_changed,
     CaseAssignedV1: on_case_assigned,
     CaseQuestionAskedV1: on_question_asked,
     CaseStageCompletedV1: on_stage_completed,

@@ -1,7 +1,7 @@
 """Notify's event handlers: one function each, one transaction each."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -12,8 +12,10 @@ from services.notify.db.repository import case_sla
 from services.notify.db.tables import SlaClock
 from services.notify.deliveries import enqueue
 from services.notify.domain.clocks import ClockPlanner
+from services.notify.domain.working_days import add_months, end_of_day, local_day
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
 from shared.contracts.events import (
+    CaseClockChangedV1,
     CaseMergedV1,
     EventData,
     SlaBreachedV1,
@@ -239,8 +241,59 @@ class NotifyHandlers:
             )
         )
 
+    async def on_clock_changed(
+        self, uow: UnitOfWork, event: CaseClockChangedV1, envelope: CloudEvent
+    ) -> None:
+        """Extend a stage's deadline, or pause / resume every open clock of the case.
+
+        Rules (documented in the README): an extension adds calendar days to a running clock;
+        a suspension keeps each running clock's remaining budget; on resumption the clocks run
+        again with that budget, except crime cases, which get a fresh one-month budget
+        (BLTTHS Đ.149).
+        """
+        clock = SlaClock.__table__
+        c = clock.c
+        case_id = uuid.UUID(event.case_id)
+        if event.change == "extended":
+            await uow.session.execute(
+                sa.update(clock)
+                .where(c.case_id == case_id, c.stage == event.stage, c.status == "running")
+                .values(
+                    due_at=c.due_at + timedelta(days=event.days or 0),
+                    extended_days=c.extended_days + (event.days or 0),
+                )
+            )
+        elif event.change == "suspended":
+            await uow.session.execute(
+                sa.update(clock)
+                .where(c.case_id == case_id, c.status == "running")
+                .values(
+                    status="paused",
+                    warn_at=None,
+                    due_at=None,
+                    remaining_seconds=sa.func.extract("epoch", c.due_at - event.at),
+                )
+            )
+        else:
+            if event.kind.startswith("crime"):
+                due = end_of_day(add_months(local_day(event.at), 1))
+                values = {"due_at": due}
+            else:
+                values = {
+                    "due_at": event.at
+                    + sa.func.make_interval(
+                        0, 0, 0, 0, 0, 0, sa.func.greatest(c.remaining_seconds, 0)
+                    )
+                }
+            await uow.session.execute(
+                sa.update(clock)
+                .where(c.case_id == case_id, c.status == "paused")
+                .values(status="running", remaining_seconds=None, **values)
+            )
+
     def table(self) -> dict[type, object]:
         return {
+            CaseClockChangedV1: self.on_clock_changed,
             CaseMergedV1: self.on_merged,
             CaseAssignedV1: self.on_case_assigned,
             CaseStageCompletedV1: self.on_stage_completed,

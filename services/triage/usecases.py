@@ -33,7 +33,7 @@ from shared.contracts import (
     CaseStageCompletedV1,
     CaseTransferredV1,
 )
-from shared.contracts.events import CaseMergedV1
+from shared.contracts.events import CaseClockChangedV1, CaseMergedV1
 from shared.problems import Problem, Text
 from shared.runtime import ServiceRuntime
 
@@ -364,6 +364,7 @@ class Triage:
                 classification=case.classification,
                 verification=case.verification,
                 assignee_id=str(case.assignee_id) if case.assignee_id else None,
+                resume_status=case.resume_status,
             )
             try:
                 decision = decide(view, action, payload, actor_id=principal.user_id, now=now)
@@ -439,6 +440,23 @@ class Triage:
                     reason=detail["reason"],
                     tip_ids=tip_ids,
                     transferred_at=now,
+                ),
+                at=now,
+            )
+        elif action in {"extend", "suspend", "resume"}:
+            change = {"extend": "extended", "suspend": "suspended", "resume": "resumed"}[action]
+            await publish(
+                uow,
+                CaseClockChangedV1(
+                    case_id=str(case.id),
+                    version=case.version,
+                    change=change,
+                    stage=decision.detail.get("stage"),
+                    days=decision.detail.get("days"),
+                    reason=decision.detail["reason"],
+                    kind=case.kind,
+                    tip_ids=tip_ids,
+                    at=now,
                 ),
                 at=now,
             )
@@ -549,12 +567,6 @@ class Triage:
         self, principal: Principal, case_id: uuid.UUID, other_id: uuid.UUID, expected_version: int
     ) -> None:
         """Merge a duplicate case into this one: its tips move here, it stops counting."""
-        if other_id == case_id:
-            raise refused(
-                ActionRefused(
-                    "Không thể gộp vụ việc với chính nó.", "A case cannot merge with itself."
-                )
-            )
         now = self.clock.now()
         async with self.runtime.unit_of_work() as uow:
             session = uow.session
@@ -565,6 +577,13 @@ class Triage:
             other = await self._load(session, principal, other_id)
             if case.version != expected_version:
                 raise version_conflict(case.version)
+            # Checked after the scope checks, so that a case outside one's scope stays a 404.
+            if other_id == case_id:
+                raise refused(
+                    ActionRefused(
+                        "Không thể gộp vụ việc với chính nó.", "A case cannot merge with itself."
+                    )
+                )
             if "merged" in (case.status, other.status) or "handled" in (case.status, other.status):
                 raise refused(
                     ActionRefused("Chỉ gộp các vụ việc đang xử lý.", "Only open cases can merge.")

@@ -243,3 +243,27 @@ class CaseMergedV1(EventData):
 
 
 EVENT_TYPES[CaseMergedV1.event_type] = CaseMergedV1
+
+
+class CaseClockChangedV1(EventData):
+    """An officer extended a deadline (gia hạn), or suspended / resumed the case (tạm đình chỉ /
+    phục hồi), with a written reason; notify moves the clocks, intake tells the tipster."""
+
+    event_type = "vn.tinbao.case.clock_changed.v1"
+    topic = CASES_EVENTS
+
+    case_id: str
+    version: int
+    change: Literal["extended", "suspended", "resumed"]
+    stage: Stage | None = None
+    days: int | None = None
+    reason: str
+    kind: TipKind
+    tip_ids: list[str]
+    at: datetime
+
+    def partition_key(self) -> str:
+        return self.case_id
+
+
+EVENT_TYPES[CaseClockChangedV1.event_type] = CaseClockChangedV1

@@ -1,6 +1,7 @@
 """An officer works a citizen's tip from the queue to handled; the citizen sees it happen."""
 
 import uuid
+from datetime import UTC, datetime
 
 import asyncpg
 import httpx
@@ -173,6 +174,9 @@ async def test_authorization_matrix_by_role_and_scope(stack: Stack, db: asyncpg.
             "by_code": {"own": 200, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
             "act": {"own": 200, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
             "audit": {"own": None, "scoped_out": None, "forbidden": 403, "forbidden_cases": 200},
+            # Allowed in scope but refused on the merits (one tip; merging with itself): 422.
+            "split": {"own": 422, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
+            "merge": {"own": 422, "scoped_out": 404, "forbidden": 403, "forbidden_cases": 403},
         }
 
         async def call(endpoint: str, headers: dict[str, str]) -> httpx.Response:
@@ -192,6 +196,20 @@ async def test_authorization_matrix_by_role_and_scope(stack: Stack, db: asyncpg.
                     f"/api/v1/cases/{case_id}/actions/note",
                     headers=headers,
                     json={"expected_version": current, "note": "kiểm tra"},
+                )
+            if endpoint in {"split", "merge"}:
+                current = await db.fetchval(
+                    "SELECT version FROM triage.cases WHERE id = $1", case_id
+                )
+                body = (
+                    {"tip_tracking_code": tip["tracking_code"]}
+                    if endpoint == "split"
+                    else {"other_case_id": str(case_id)}
+                )
+                return await staff.post(
+                    f"/api/v1/cases/{case_id}/{endpoint}",
+                    headers=headers,
+                    json={"expected_version": current, **body},
                 )
             return await staff.get("/api/v1/audit", headers=headers)
 
@@ -376,3 +394,89 @@ async def test_urgent_first_and_accusations_of_police_skip_the_police_queue(
         body = escalated.json()
         assert body["unit"] == "supervisor" and body["category"] == "official_misconduct"
         assert any("không giao cho đơn vị bị tố cáo" in r for r in body["reasons"])
+
+
+async def test_extend_suspend_and_resume_move_the_clocks_and_tell_the_tipster(
+    stack: Stack, db: asyncpg.Pool
+) -> None:
+    officer = bearer(token_for("officer", WARD, "police"))
+    async with (
+        httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as citizen,
+        httpx.AsyncClient(base_url=stack.triage.url, timeout=30) as staff,
+    ):
+        tip = (
+            await citizen.post(
+                "/api/v1/tips",
+                json=_tip(
+                    "crime_denunciation", "Nhà nghỉ trong hẻm chứa mại dâm, nhiều người ra vào."
+                ),
+            )
+        ).json()
+
+        async def case() -> dict[str, object]:
+            answer = await staff.get(
+                f"/api/v1/cases/by-code/{tip['tracking_code']}", headers=officer
+            )
+            return answer.json() if answer.status_code == 200 else {}
+
+        found = await eventually(case, bool, what="case")
+        case_id = uuid.UUID(found["id"])
+
+        async def clocks() -> dict[str, asyncpg.Record]:
+            rows = await db.fetch("SELECT * FROM notify.sla_clocks WHERE case_id = $1", case_id)
+            return {r["stage"]: r for r in rows}
+
+        before = await eventually(clocks, lambda c: len(c) == 4, what="clocks")
+        version = found["version"]
+
+        async def act(action: str, **payload: object) -> None:
+            nonlocal version
+            answer = await staff.post(
+                f"/api/v1/cases/{case_id}/actions/{action}",
+                headers=officer,
+                json={"expected_version": version, **payload},
+            )
+            assert answer.status_code == 200, answer.text
+            version = answer.json()["version"]
+
+        refused = await staff.post(
+            f"/api/v1/cases/{case_id}/actions/extend",
+            headers=officer,
+            json={
+                "expected_version": version,
+                "stage": "verified",
+                "days": 500,
+                "reason": "quá dài",
+            },
+        )
+        assert refused.status_code == 422 and refused.json()["type"].endswith("/action-refused")
+        await act("extend", stage="verified", days=10, reason="Vụ việc phức tạp, cần xác minh thêm")
+        extended = await eventually(
+            clocks, lambda c: c["verified"]["extended_days"] == 10, what="extended"
+        )
+        assert (extended["verified"]["due_at"] - before["verified"]["due_at"]).days == 10
+        await act("suspend", reason="Chờ kết quả giám định")
+        paused = await eventually(
+            clocks, lambda c: c["handled"]["status"] == "paused", what="paused"
+        )
+        assert paused["handled"]["due_at"] is None and paused["handled"]["remaining_seconds"] > 0
+        await act("resume", reason="Đã có kết quả giám định")
+        resumed = await eventually(
+            clocks, lambda c: c["handled"]["status"] == "running", what="resumed"
+        )
+        # A resumed crime case gets a fresh one-month budget (BLTTHS Đ.149).
+        assert 27 <= (resumed["handled"]["due_at"] - datetime.now(UTC)).days <= 31
+        status = await eventually(
+            lambda: citizen.get(
+                f"/api/v1/tips/{tip['tracking_code']}/status",
+                headers={"X-Tip-Secret": tip["secret"]},
+            ),
+            lambda r: (
+                [e["stage"] for e in r.json()["timeline"]][-3:]
+                == ["extended", "suspended", "resumed"]
+            ),
+            what="the tipster sees it",
+        )
+        assert "Vụ việc phức tạp" not in status.text  # reasons stay internal
+        detail = await case()
+        assert detail["status"] == "assigned" or detail["status"] == "claimed"

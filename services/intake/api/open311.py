@@ -139,7 +139,61 @@ async def service_definition(name: str, request: Request) -> Response:
     )
 
 
-@router.post("/requests.{fmt}", summary="Open311: file a tip (form-encoded, as the standard says)")
+_FORM_FIELDS = {
+    "service_code": "A kind from services.json (required)",
+    "description": "What happened (required, 10–5,000 characters)",
+    "address_string": "Free address text",
+    "lat": "Latitude (WGS84)",
+    "long": "Longitude (WGS84)",
+    "attribute[venue_name]": "Venue name",
+    "attribute[occurred_at]": "When it happened, ISO 8601",
+    "attribute[contact_consent]": "true to let the unit contact you with email/phone",
+    "email": "Contact e-mail (kept only with consent)",
+    "phone": "Contact phone (kept only with consent)",
+    "first_name": "Contact first name",
+    "last_name": "Contact last name",
+}
+REQUEST_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["service_code", "description"],
+                    "properties": {
+                        k: {"type": "string", "description": v} for k, v in _FORM_FIELDS.items()
+                    },
+                }
+            }
+        },
+    }
+}
+LIST_QUERY = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": text,
+        }
+        for name, text in (
+            ("service_request_id", "Comma-separated ids; overrides the other filters"),
+            ("service_code", "Comma-separated kinds"),
+            ("start_date", "W3C datetime; default 90 days before end_date"),
+            ("end_date", "W3C datetime; default now; at most 90 days after start_date"),
+            ("status", "open or closed (comma-separated)"),
+        )
+    ]
+}
+
+
+@router.post(
+    "/requests.{fmt}",
+    summary="Open311: file a tip (form-encoded, as the standard says)",
+    openapi_extra=REQUEST_FORM,
+)
 async def create_request(fmt: str, request: Request) -> Response:
     _, fmt = _format(f"requests.{fmt}")
     raw_body = await request.body()  # read first: the form is parsed from the cached bytes
@@ -242,7 +296,11 @@ def _parse_date(value: str | None, name: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-@router.get("/requests.{fmt}", summary="Open311: list requests (safe public fields only)")
+@router.get(
+    "/requests.{fmt}",
+    summary="Open311: list requests (safe public fields only)",
+    openapi_extra=LIST_QUERY,
+)
 async def list_requests(fmt: str, request: Request) -> Response:
     _, fmt = _format(f"requests.{fmt}")
     params = request.query_params

@@ -35,6 +35,9 @@ class SlaClock(SQLModel, table=True):
     policy_version: str
     # What starts the clock: the receipt, or an earlier stage's completion ("pending" until then).
     anchor: str = "received"
+    # Budget left when the case was suspended (the clock is "paused", due_at empty meanwhile).
+    remaining_seconds: float | None = None
+    extended_days: int = 0
     # When to warn (ISO times, 50% / 80% of the budget, N days before); the next one in warn_at.
     warn_points: list[str] = Field(default_factory=list, sa_column=sa.Column(pg.JSONB))
     warnings_sent: int = 0

@@ -55,13 +55,24 @@ async def case_detail(case_id: uuid.UUID, principal: CaseWorker, triage: TriageD
 async def case_action(
     case_id: uuid.UUID,
     action: Literal[
-        "claim", "verify", "classify", "handle", "transfer", "reopen", "note", "question"
+        "claim",
+        "verify",
+        "classify",
+        "handle",
+        "transfer",
+        "reopen",
+        "note",
+        "question",
+        "extend",
+        "suspend",
+        "resume",
     ],
     body: CaseAction,
     principal: CaseWorker,
     triage: TriageDep,
 ) -> CaseDetail:
-    """Act on a case: claim, verify, classify, handle, transfer, reopen, note, question."""
+    """Act on a case: claim, verify, classify, handle, transfer, reopen, note, question,
+    extend (a deadline), suspend, resume."""
     payload = body.model_dump(exclude={"expected_version"})
     await triage.act(principal, case_id, action, payload, body.expected_version)
     return await triage.detail(principal, case_id)

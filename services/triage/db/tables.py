@@ -37,6 +37,8 @@ class Case(SQLModel, table=True):
     next_due_at: datetime | None = Field(None, sa_type=sa.DateTime(timezone=True))
     sla_state: str = "on_time"
     merged_into: uuid.UUID | None = None
+    # The status to return to when a suspended case resumes.
+    resume_status: str | None = None
     version: int = 1
     opened_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(sa_type=sa.DateTime(timezone=True))

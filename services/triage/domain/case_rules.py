@@ -8,7 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-Action = Literal["claim", "verify", "classify", "handle", "transfer", "reopen", "note", "question"]
+Action = Literal[
+    "claim",
+    "verify",
+    "classify",
+    "handle",
+    "transfer",
+    "reopen",
+    "note",
+    "question",
+    "extend",
+    "suspend",
+    "resume",
+]
 
 VERIFICATION_RESULTS = ("founded", "partly_founded", "unfounded", "cannot_verify")
 CLASSIFICATIONS = (
@@ -29,6 +41,7 @@ HANDLING_OUTCOMES = (
     "answered",
 )
 OPEN_STATUSES = ("assigned", "claimed", "verified", "classified", "transferred", "manual_triage")
+MAX_EXTENSION_DAYS = 60
 
 
 class ActionRefused(Exception):
@@ -51,6 +64,7 @@ class CaseView:
     classification: str | None
     verification: str | None
     assignee_id: str | None
+    resume_status: str | None = None
 
 
 @dataclass
@@ -178,6 +192,31 @@ def decide(
             raise ActionRefused("Chỉ mở lại vụ việc đã xử lý.", "Only a handled case can reopen.")
         return Decision(
             changes={"status": "classified", "stage": "classified", "handling": None},
+            detail={"reason": _text(payload, "reason")},
+        )
+    if action == "extend":
+        stage = _require(payload.get("stage"), ("verified", "classified", "handled"), "stage")
+        days = payload.get("days")
+        if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise ActionRefused(
+                f"days phải là số ngày từ 1 đến {MAX_EXTENSION_DAYS}.",
+                f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}.",
+            )
+        return Decision(detail={"stage": stage, "days": days, "reason": _text(payload, "reason")})
+    if action == "suspend":
+        if case.status == "suspended":
+            raise ActionRefused("Vụ việc đang tạm đình chỉ.", "The case is already suspended.")
+        return Decision(
+            changes={"status": "suspended", "resume_status": case.status},
+            detail={"reason": _text(payload, "reason")},
+        )
+    if action == "resume":
+        if case.status != "suspended":
+            raise ActionRefused(
+                "Chỉ phục hồi vụ việc đang tạm đình chỉ.", "Only a suspended case can resume."
+            )
+        return Decision(
+            changes={"status": case.resume_status or "assigned", "resume_status": None},
             detail={"reason": _text(payload, "reason")},
         )
     if action == "note":
