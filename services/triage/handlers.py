@@ -52,6 +52,28 @@ def provisional_due(
     return received_at + timedelta(hours=hours)
 
 
+async def announce_assignment(uow: UnitOfWork, case: Case, tip: CaseTip, now: datetime) -> None:
+    """Publish case.assigned for one tip of a case (new case, tip linked, split or merge)."""
+    await publish(
+        uow,
+        CaseAssignedV1(
+            case_id=str(case.id),
+            tip_id=str(tip.tip_id),
+            tracking_code=tip.tracking_code,
+            kind=case.kind,
+            ward_code=case.ward_code,
+            ward_name=case.ward_name,
+            unit=case.unit,
+            priority=case.priority,
+            category=case.category,
+            received_at=tip.received_at,
+            assigned_at=now,
+            channel=tip.channel,
+        ),
+        at=now,
+    )
+
+
 class TriageHandlers:
     """Handlers bound to triage's collaborators (assigner, clock)."""
 
@@ -78,7 +100,7 @@ class TriageHandlers:
                 sa.select(Case)
                 .where(
                     Case.venue_key == key,
-                    Case.status != "handled",
+                    Case.status.not_in(("handled", "merged")),
                     Case.opened_at >= now - DUPLICATE_WINDOW,
                 )
                 .order_by(Case.opened_at)
@@ -119,42 +141,24 @@ class TriageHandlers:
             if decision.priority == "urgent" and case.priority != "urgent":
                 case.priority = "urgent"  # one urgent tip makes the whole case urgent
             action, detail = "tip_linked", {"tracking_code": tip.tracking_code}
-        session.add(
-            CaseTip(
-                tip_id=tip_id,
-                case_id=case.id,
-                tracking_code=tip.tracking_code,
-                received_at=tip.received_at,
-                assigned_at=now,
-                kind=tip.kind,
-                channel=tip.channel,
-                text=tip.text,
-                address=tip.address,
-                venue_name=tip.venue_name,
-            )
+        member = CaseTip(
+            tip_id=tip_id,
+            case_id=case.id,
+            tracking_code=tip.tracking_code,
+            received_at=tip.received_at,
+            assigned_at=now,
+            kind=tip.kind,
+            channel=tip.channel,
+            text=tip.text,
+            address=tip.address,
+            venue_name=tip.venue_name,
         )
+        session.add(member)
         session.add(
             CaseEvent(case_id=case.id, version=case.version, action=action, detail=detail, at=now)
         )
         await session.flush()
-        await publish(
-            uow,
-            CaseAssignedV1(
-                case_id=str(case.id),
-                tip_id=tip.tip_id,
-                tracking_code=tip.tracking_code,
-                kind=case.kind,
-                ward_code=case.ward_code,
-                ward_name=case.ward_name,
-                unit=case.unit,
-                priority=case.priority,
-                category=case.category,
-                received_at=tip.received_at,
-                assigned_at=now,
-                channel=tip.channel,
-            ),
-            at=now,
-        )
+        await announce_assignment(uow, case, member, now)
 
     async def on_followup_added(
         self, uow: UnitOfWork, event: TipFollowUpAddedV1, envelope: CloudEvent

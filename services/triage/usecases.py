@@ -15,7 +15,7 @@ from services.triage.db.tables import AuditEntry, Case, CaseEvent, CaseTip, Foll
 from services.triage.domain.access import can_access_case
 from services.triage.domain.case_rules import ActionRefused, CaseView, decide
 from services.triage.domain.jurisdiction import WardDirectory
-from services.triage.handlers import publish
+from services.triage.handlers import announce_assignment, publish
 from services.triage.schemas import (
     CaseDetail,
     CasesRead,
@@ -27,7 +27,6 @@ from services.triage.schemas import (
 from shared.auth import Principal, issue_token
 from shared.clock import Clock
 from shared.contracts import (
-    CaseAssignedV1,
     CaseQuestionAskedV1,
     CaseReopenedV1,
     CaseStageCompletedV1,
@@ -559,7 +558,7 @@ class Triage:
                     self._audit(principal, "case_split", case.id, {"new_case_id": str(new.id)}),
                 ]
             )
-            await self._announce_assignment(uow, new, moved, now)
+            await announce_assignment(uow, new, moved, now)
             await uow.commit()
         return new.id
 
@@ -635,28 +634,8 @@ class Triage:
                 at=now,
             )
             for tip in moved:
-                await self._announce_assignment(uow, case, tip, now)
+                await announce_assignment(uow, case, tip, now)
             await uow.commit()
-
-    async def _announce_assignment(self, uow, case: Case, tip: CaseTip, now) -> None:  # type: ignore[no-untyped-def]
-        await publish(
-            uow,
-            CaseAssignedV1(
-                case_id=str(case.id),
-                tip_id=str(tip.tip_id),
-                tracking_code=tip.tracking_code,
-                kind=case.kind,
-                ward_code=case.ward_code,
-                ward_name=case.ward_name,
-                unit=case.unit,
-                priority=case.priority,
-                category=case.category,
-                received_at=tip.received_at,
-                assigned_at=now,
-                channel=tip.channel,
-            ),
-            at=now,
-        )
 
     async def audit_log(
         self, principal: Principal, *, case_id: uuid.UUID | None, limit: int

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from services.triage.api.deps import Auditor, CaseWorker, TriageDep
+from services.triage.domain.case_rules import Action
 from services.triage.schemas import AuditEntryRead, CaseAction, CaseDetail, CasesRead
 from services.triage.usecases import CASE_NOT_FOUND
 
@@ -54,19 +55,7 @@ async def case_detail(case_id: uuid.UUID, principal: CaseWorker, triage: TriageD
 @router.post("/cases/{case_id}/actions/{action}", response_model=CaseDetail)
 async def case_action(
     case_id: uuid.UUID,
-    action: Literal[
-        "claim",
-        "verify",
-        "classify",
-        "handle",
-        "transfer",
-        "reopen",
-        "note",
-        "question",
-        "extend",
-        "suspend",
-        "resume",
-    ],
+    action: Action,
     body: CaseAction,
     principal: CaseWorker,
     triage: TriageDep,
