@@ -148,3 +148,49 @@ async def test_wrong_secret_and_unknown_code_look_the_same(stack: Stack) -> None
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json()
     assert "Mã theo dõi hoặc mã bí mật không đúng" in wrong.json()["detail"]
+
+
+async def test_the_ward_is_resolved_from_the_address_text(stack: Stack, db: asyncpg.Pool) -> None:
+    addresses = {
+        "so 5 ngo 7 p yen nghia ha noi": "09562",  # no diacritics, abbreviated
+        "Ngõ 7 Hàng Bạc, Phường Hàng Buồm, Quận Hoàn Kiếm, Hà Nội": "00070",  # old district
+        "P.12 Q.Gò Vấp TPHCM": "26882",  # numbered ward of Sài Gòn, old district
+        "Phường Tân Phong": None,  # in several provinces: manual triage, never a guess
+    }
+    async with httpx.AsyncClient(base_url=stack.intake.url, timeout=30) as client:
+        answers = {}
+        for address in addresses:
+            answer = await client.post(
+                "/api/v1/tips",
+                json={
+                    "kind": "feedback",
+                    "address": address,
+                    "text": "Quán karaoke có nhân viên nữ tiếp khách trong phòng kín, có dấu hiệu "
+                    "mua bán dâm.",
+                },
+            )
+            answers[address] = answer.json()
+        rows = await eventually(
+            lambda: db.fetch(
+                "SELECT t.tracking_code, c.ward_code, c.status, c.reasons FROM triage.case_tips t "
+                "JOIN triage.cases c ON c.id = t.case_id WHERE t.tracking_code = ANY($1)",
+                [a["tracking_code"] for a in answers.values()],
+            ),
+            lambda r: len(r) == len(addresses),
+            what="triaged",
+        )
+        by_code = {r["tracking_code"]: r for r in rows}
+        for address, ward in addresses.items():
+            row = by_code[answers[address]["tracking_code"]]
+            assert row["ward_code"] == ward, (address, row["reasons"])
+            if ward is None:
+                assert row["status"] == "manual_triage"
+        status = await eventually(
+            lambda: client.get(
+                f"/api/v1/tips/{answers['P.12 Q.Gò Vấp TPHCM']['tracking_code']}/status",
+                headers={"X-Tip-Secret": answers["P.12 Q.Gò Vấp TPHCM"]["secret"]},
+            ),
+            lambda r: r.json()["ward_name"] is not None,
+            what="ward shown to the citizen",
+        )
+        assert status.json()["ward_name"] == "Phường An Hội Tây"
