@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -231,3 +232,46 @@ class UnexpectedErrorMiddleware:
                 log.exception("unhandled error", extra={"path": request.url.path})
                 problem = INTERNAL_ERROR
             await problem.render(wants_english(request))(scope, receive, send)
+
+
+class FieldErrorDocument(BaseModel):
+    """One wrong field and how to fix it."""
+
+    field: str
+    message: str
+
+
+class ProblemDocument(BaseModel):
+    """RFC 9457 problem details, as every error of tinbao is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldErrorDocument] | None = None
+
+
+_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Role not allowed",
+    404: "Not found",
+    409: "Version conflict",
+    413: "Request too large",
+    422: "Invalid input: each field and its fix",
+    429: "Too many requests (Retry-After)",
+    503: "A dependency is down (Retry-After); retry",
+}
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries documenting problem+json answers for the given status codes."""
+    schema = {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}
+    return {
+        code: {
+            "description": _DESCRIPTIONS.get(code, "Error"),
+            "model": ProblemDocument,
+            "content": {PROBLEM_JSON: schema},
+        }
+        for code in codes
+    }

@@ -13,10 +13,14 @@ from pydantic import ValidationError
 from services.intake.api.deps import HotlineOperator, IntakeDep
 from services.intake.api.tips import IdempotencyKey
 from services.intake.domain.submission import HotlineTip, TipAccepted
-from shared.problems import FieldError, Problem, Text
+from shared.problems import FieldError, Problem, Text, problem_responses
 from shared.text import strip_marks
 
-router = APIRouter(prefix="/api/v1", tags=["hotline"])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["hotline"],
+    responses=problem_responses(400, 401, 403, 413, 422, 429, 503),
+)
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 

@@ -16,9 +16,24 @@ from pydantic import ValidationError
 from services.intake.api.deps import get_intake
 from services.intake.db import repository
 from services.intake.domain.submission import Contact, SubmitTip
+from shared.problems import problem_responses
 from shared.vocabulary import KIND_NAMES, unit_name
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+OPEN311_ERROR = {
+    "description": 'Open311 error list: [{"code": 400, "description": "..."}]',
+    "content": {"application/json": {}, "text/xml": {}},
+}
+router = APIRouter(
+    prefix="/open311/v2",
+    tags=["open311"],
+    responses={
+        400: OPEN311_ERROR,
+        404: OPEN311_ERROR,
+        201: {"content": {"text/xml": {}}},
+        200: {"content": {"application/json": {}, "text/xml": {}}},
+        **problem_responses(413, 429, 503),
+    },
+)
 
 KIND_DESCRIPTIONS = {
     "crime_denunciation": "Cá nhân tố giác hành vi có dấu hiệu tội phạm (chứa, môi giới, tổ chức "

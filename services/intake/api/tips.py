@@ -13,9 +13,12 @@ from services.intake.domain.submission import (
     TipAccepted,
     TipStatusRead,
 )
+from shared.problems import problem_responses
 from shared.vocabulary import unit_name
 
-router = APIRouter(prefix="/api/v1/tips", tags=["tips"])
+router = APIRouter(
+    prefix="/api/v1/tips", tags=["tips"], responses=problem_responses(400, 404, 413, 422, 429, 503)
+)
 
 IdempotencyKey = Annotated[
     str | None,

@@ -7,9 +7,11 @@ from fastapi.responses import JSONResponse, Response
 
 from services.notify.reports import compute_report, period_for, to_csv, to_png, to_xlsx
 from shared.auth import Principal, require_roles
-from shared.problems import FieldError, Problem, Text
+from shared.problems import FieldError, Problem, Text, problem_responses
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/api/v1/reports", tags=["reports"], responses=problem_responses(400, 401, 403, 422, 503)
+)
 
 ReportReader = Annotated[
     Principal,

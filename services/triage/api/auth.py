@@ -7,8 +7,11 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from services.triage.api.deps import AnyStaff, TriageDep
 from services.triage.schemas import Token
+from shared.problems import problem_responses
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/api/v1/auth", tags=["auth"], responses=problem_responses(400, 401, 403, 422, 503)
+)
 
 
 @router.post("/token", response_model=Token)

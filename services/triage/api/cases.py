@@ -10,8 +10,11 @@ from services.triage.api.deps import Auditor, CaseWorker, TriageDep
 from services.triage.domain.case_rules import Action
 from services.triage.schemas import AuditEntryRead, CaseAction, CaseDetail, CasesRead
 from services.triage.usecases import CASE_NOT_FOUND
+from shared.problems import problem_responses
 
-router = APIRouter(prefix="/api/v1", tags=["cases"])
+router = APIRouter(
+    prefix="/api/v1", tags=["cases"], responses=problem_responses(400, 401, 403, 404, 409, 422, 503)
+)
 
 
 @router.get("/cases", response_model=CasesRead)
