@@ -129,7 +129,16 @@ def _field_name(loc: Sequence[Any]) -> str:
 
 def validation_problem(errors: Sequence[dict[str, Any]]) -> Problem:
     """Turn FastAPI/pydantic validation errors into one 422 problem naming each field."""
-    field_errors = [FieldError(_field_name(e.get("loc", ())), _describe(e)) for e in errors]
+    return fields_problem([FieldError(_field_name(e.get("loc", ())), _describe(e)) for e in errors])
+
+
+def field_problem(field: str, message: Text) -> Problem:
+    """A 422 problem about one field checked by hand, worded like the validation errors."""
+    return fields_problem([FieldError(field, message)])
+
+
+def fields_problem(field_errors: Sequence[FieldError]) -> Problem:
+    """One 422 problem naming each wrong field and its fix."""
     names = ", ".join(dict.fromkeys(f.field for f in field_errors))
     return Problem(
         status=422,

@@ -20,7 +20,7 @@ from services.intake.domain.submission import HotlineTip, SubmitTip, TipAccepted
 from shared.auth import Principal
 from shared.clock import Clock
 from shared.contracts.events import Channel
-from shared.problems import FieldError, Problem, Text
+from shared.problems import FieldError, Problem, Text, field_problem
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -62,13 +62,7 @@ def locked_out(retry_after: int) -> Problem:
 
 
 def call_time_problem(vi: str, en: str) -> Problem:
-    return Problem(
-        status=422,
-        slug="validation",
-        title=Text("Dữ liệu gửi lên chưa hợp lệ", "The submitted data is not valid"),
-        detail=Text("Hãy sửa trường: call_started_at.", "Please correct: call_started_at."),
-        errors=[FieldError("call_started_at", Text(vi, en))],
-    )
+    return field_problem("call_started_at", Text(vi, en))
 
 
 def normalise_phone(raw: str) -> str:
@@ -307,16 +301,8 @@ class Intake:
             try:
                 reply_id = uuid.UUID(in_reply_to)
             except ValueError:
-                raise Problem(
-                    status=422,
-                    slug="validation",
-                    title=Text("Dữ liệu gửi lên chưa hợp lệ", "The submitted data is not valid"),
-                    detail=Text("Hãy sửa trường: in_reply_to.", "Please correct: in_reply_to."),
-                    errors=[
-                        FieldError(
-                            "in_reply_to", Text("Mã câu hỏi không hợp lệ.", "Not a question id.")
-                        )
-                    ],
+                raise field_problem(
+                    "in_reply_to", Text("Mã câu hỏi không hợp lệ.", "Not a question id.")
                 ) from None
         async with self.runtime.unit_of_work() as uow:
             message = await handlers.add_follow_up(

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 class TipRead(BaseModel):
     """A tip inside a case, for the officers who handle it (personal data: reads are audited)."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     tracking_code: str
     kind: str | None
     channel: str | None
@@ -47,6 +49,8 @@ class CasesRead(BaseModel):
 
 
 class TimelineEntryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     version: int
     action: str
     actor_role: str | None

@@ -293,28 +293,8 @@ class Triage:
             classification=case.classification,
             handling=case.handling,
             assignee_id=str(case.assignee_id) if case.assignee_id else None,
-            tips=[
-                TipRead(
-                    tracking_code=t.tracking_code,
-                    kind=t.kind,
-                    channel=t.channel,
-                    text=t.text,
-                    address=t.address,
-                    venue_name=t.venue_name,
-                    received_at=t.received_at,
-                )
-                for t in tips
-            ],
-            timeline=[
-                TimelineEntryRead(
-                    version=e.version,
-                    action=e.action,
-                    actor_role=e.actor_role,
-                    detail=e.detail,
-                    at=e.at,
-                )
-                for e in events
-            ],
+            tips=[TipRead.model_validate(t) for t in tips],
+            timeline=[TimelineEntryRead.model_validate(e) for e in events],
             followups=[
                 FollowUpRead(
                     id=str(f.id),

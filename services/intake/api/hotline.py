@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from services.intake.api.deps import HotlineOperator, IntakeDep
 from services.intake.api.tips import IdempotencyKey
 from services.intake.domain.submission import HotlineTip, TipAccepted
-from shared.problems import FieldError, Problem, Text, problem_responses
+from shared.problems import Problem, Text, field_problem, problem_responses
 from shared.text import strip_marks
 
 router = APIRouter(
@@ -93,13 +93,7 @@ SMS_FORM_SCHEMA = {
 
 
 def _form_problem(field: str) -> Problem:
-    return Problem(
-        status=422,
-        slug="validation",
-        title=Text("Dữ liệu gửi lên chưa hợp lệ", "The submitted data is not valid"),
-        detail=Text(f"Hãy sửa trường: {field}.", f"Please correct: {field}."),
-        errors=[FieldError(field, Text("Thiếu hoặc quá dài.", "Missing or too long."))],
-    )
+    return field_problem(field, Text("Thiếu hoặc quá dài.", "Missing or too long."))
 
 
 @router.post("/gateways/sms", response_class=PlainTextResponse, openapi_extra=SMS_FORM_SCHEMA)

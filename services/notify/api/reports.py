@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 from services.notify.reports import compute_report, period_for, to_csv, to_png, to_xlsx
 from shared.auth import Principal, require_roles
-from shared.problems import FieldError, Problem, Text, problem_responses
+from shared.problems import Problem, Text, field_problem, problem_responses
 
 router = APIRouter(
     prefix="/api/v1/reports", tags=["reports"], responses=problem_responses(400, 401, 403, 422, 503)
@@ -32,15 +32,12 @@ MEDIA = {
 
 
 def _bad_period(spec: str) -> Problem:
-    return Problem(
-        status=422,
-        slug="validation",
-        title=Text("Kỳ báo cáo không hợp lệ", "Invalid period"),
-        detail=Text(
-            "Dùng 2026-10 cho báo cáo tháng, 2026 cho các kỳ khác.",
-            "Use 2026-10 for monthly, 2026 for the others.",
+    return field_problem(
+        "period",
+        Text(
+            f"Không hiểu '{spec}': dùng 2026-10 cho báo cáo tháng, 2026 cho các kỳ khác.",
+            f"Cannot read '{spec}': use 2026-10 for monthly, 2026 for the others.",
         ),
-        errors=[FieldError("period", Text(f"Không hiểu '{spec}'.", f"Cannot read '{spec}'."))],
     )
 
 
