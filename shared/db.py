@@ -1,8 +1,10 @@
 """Database helpers: engines, sessions, the outbox and inbox tables, and migrations."""
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -91,6 +93,29 @@ def outbox_channel(schema: str) -> str:
     return f"{schema}_outbox"
 
 
+@dataclass(frozen=True)
+class _MessagingStatements:
+    add_event: sa.TextClause
+    mark_applied: sa.TextClause
+
+
+@functools.cache
+def _statements(schema: str) -> _MessagingStatements:
+    """Outbox and inbox statements of a schema, built once: building them per event cost more
+    CPU than running them."""
+    return _MessagingStatements(
+        add_event=sa.text(
+            f'INSERT INTO "{schema}".outbox (event_id, topic, key, payload) '
+            "VALUES (CAST(:event_id AS uuid), :topic, :key, :payload)"
+        ),
+        mark_applied=sa.text(
+            f'INSERT INTO "{schema}".inbox (consumer, event_id) '
+            "SELECT :consumer, unnest(CAST(:event_ids AS uuid[])) "
+            "ON CONFLICT DO NOTHING RETURNING event_id"
+        ),
+    )
+
+
 class UnitOfWork:
     """One transaction: the effect, its outbox rows and the inbox row commit together."""
 
@@ -109,20 +134,26 @@ class UnitOfWork:
         whichever relay publishes it sends it where its writer meant it to go.
         """
         await self.session.execute(
-            self._outbox.insert().values(
-                event_id=event_id, topic=self._topic_prefix + topic, key=key, payload=payload
-            )
+            _statements(self._outbox.schema).add_event,
+            {
+                "event_id": event_id,
+                "topic": self._topic_prefix + topic,
+                "key": key,
+                "payload": payload,
+            },
         )
 
     async def mark_applied(self, *, consumer: str, event_id: str) -> bool:
         """Record that `consumer` applies `event_id`; False when it already did."""
+        return bool(await self.mark_applied_many(consumer=consumer, event_ids=[event_id]))
+
+    async def mark_applied_many(self, *, consumer: str, event_ids: list[str]) -> set[str]:
+        """Record that `consumer` applies these events; return those it had not applied yet."""
         result = await self.session.execute(
-            pg.insert(self._inbox)
-            .values(consumer=consumer, event_id=event_id)
-            .on_conflict_do_nothing()
-            .returning(self._inbox.c.event_id)
+            _statements(self._inbox.schema).mark_applied,
+            {"consumer": consumer, "event_ids": event_ids},
         )
-        return result.first() is not None
+        return {str(row[0]) for row in result}
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+import asyncpg
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Response
@@ -14,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import (
+    asyncpg_dsn,
     create_engine,
     inbox_table,
     outbox_table,
@@ -79,6 +81,27 @@ class ServiceRuntime:
         self._workers: list[BackgroundWorker] = []
         self._worker_tasks: list[asyncio.Task[None]] = []
         self.kafka_connected = False
+        self._raw_pool: asyncpg.Pool | None = None
+        self._raw_pool_lock = asyncio.Lock()
+
+    async def raw_pool(self) -> asyncpg.Pool:
+        """A plain asyncpg pool for hot paths where the ORM's CPU cost matters.
+
+        Created on first use, so a service starts even while PostgreSQL is down
+        (the error then reaches the caller, which answers 503).
+        """
+        if self._raw_pool is None:
+            async with self._raw_pool_lock:
+                if self._raw_pool is None:
+                    self._raw_pool = await asyncpg.create_pool(
+                        asyncpg_dsn(self.settings.database_url),
+                        min_size=1,
+                        max_size=self.settings.database_pool_size,
+                        timeout=5,
+                        command_timeout=30,
+                        server_settings={"application_name": f"tinbao-{self.service}-raw"},
+                    )
+        return self._raw_pool
 
     def add_worker(self, worker: "BackgroundWorker") -> None:
         """Run a database-side loop (e.g. a sweeper) beside the relay and the consumer."""
@@ -157,6 +180,9 @@ class ServiceRuntime:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.producer.stop(), timeout=10)
         await self.engine.dispose()
+        if self._raw_pool is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._raw_pool.close(), timeout=5)
 
     async def database_ready(self) -> bool:
         try:

@@ -4,11 +4,12 @@ import logging
 import uuid
 from datetime import datetime
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
 from services.intake.db import repository
-from services.intake.db.tables import Attachment, Message, Tip, TipStatus
+from services.intake.db.tables import Message, Tip
 from services.intake.domain.submission import SubmitTip
 from shared.contracts import (
     CaseAssignedV1,
@@ -37,24 +38,41 @@ async def publish(uow: UnitOfWork, event: EventData, *, at: datetime) -> None:
     )
 
 
-async def submit_tip(
-    uow: UnitOfWork,
+def new_tip(
     command: SubmitTip,
     *,
     channel: Channel,
+    tip_id: uuid.UUID,
     tracking_code: str,
     secret_hash: str,
+    received_at: datetime,
     now: datetime,
-    received_at: datetime | None = None,
     contact_sealed: bytes | None = None,
-    sealed_attachments: list[tuple[str, int, bytes]] = (),  # type: ignore[assignment]
+    sealed_attachments: tuple[tuple[str, int, bytes], ...] = (),
     caller_hash: str | None = None,
     operator_id: str | None = None,
-    tip_id: uuid.UUID | None = None,
-) -> Tip:
-    """Register a tip and queue its tip.received event in the same transaction."""
-    tip = Tip(
-        id=tip_id or uuid.uuid4(),
+    topic_prefix: str = "",
+) -> repository.NewTip:
+    """What registering a tip stores: the tip, its first status and its tip.received event."""
+    event = TipReceivedV1(
+        tip_id=str(tip_id),
+        tracking_code=tracking_code,
+        kind=command.kind,
+        channel=channel,
+        text=command.text,
+        address=command.address,
+        ward_code=command.ward_code,
+        latitude=command.latitude,
+        longitude=command.longitude,
+        venue_name=command.venue_name,
+        occurred_at=command.occurred_at,
+        received_at=received_at,
+        is_anonymous=contact_sealed is None,
+    )
+    envelope = CloudEvent.wrap(event, source=SOURCE, time=now)
+    timeline = [{"stage": "received", "at": received_at.isoformat(), "unit": None}]
+    return repository.NewTip(
+        id=tip_id,
         tracking_code=tracking_code,
         secret_hash=secret_hash,
         kind=command.kind,
@@ -66,49 +84,17 @@ async def submit_tip(
         longitude=command.longitude,
         venue_name=command.venue_name,
         occurred_at=command.occurred_at,
-        received_at=received_at or now,
-        is_anonymous=contact_sealed is None,
+        received_at=received_at,
         contact_sealed=contact_sealed,
         caller_hash=caller_hash,
         operator_id=operator_id,
+        timeline_json=orjson.dumps(timeline).decode(),
+        attachments=sealed_attachments,
+        event_id=envelope.id,
+        event_topic=topic_prefix + event.topic,
+        event_key=event.partition_key(),
+        event_payload=envelope.to_bytes(),
     )
-    status = TipStatus(
-        tip_id=tip.id,
-        stage="received",
-        updated_at=now,
-        timeline=[{"stage": "received", "at": tip.received_at.isoformat(), "unit": None}],
-    )
-    await repository.add_tip(session=uow.session, tip=tip, status=status)
-    for content_type, size, sealed in sealed_attachments:
-        uow.session.add(
-            Attachment(
-                tip_id=tip.id,
-                content_type=content_type,
-                size_bytes=size,
-                sealed=sealed,
-                created_at=now,
-            )
-        )
-    await publish(
-        uow,
-        TipReceivedV1(
-            tip_id=str(tip.id),
-            tracking_code=tip.tracking_code,
-            kind=command.kind,
-            channel=channel,
-            text=tip.text,
-            address=tip.address,
-            ward_code=tip.ward_code,
-            latitude=tip.latitude,
-            longitude=tip.longitude,
-            venue_name=tip.venue_name,
-            occurred_at=tip.occurred_at,
-            received_at=tip.received_at,
-            is_anonymous=tip.is_anonymous,
-        ),
-        at=now,
-    )
-    return tip
 
 
 async def add_follow_up(

@@ -5,9 +5,9 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+import asyncpg
 import orjson
 import phonenumbers
-from sqlalchemy import exc as sa_exc
 
 from services.intake import handlers, metrics
 from services.intake.config import IntakeSettings
@@ -116,64 +116,70 @@ class Intake:
             if contact
             else None
         )
-        attachments = [
+        attachments = tuple(
             (a.content_type, len(data), self.sealer.seal(data, context=f"attachment:{tip_id}"))
             for a in command.attachments
             for data in [a.decoded()]
-        ]
+        )
         key_hash = (
             keyed_hash(f"{channel}:{idempotency_key}", pepper=self.settings.caller_hash_pepper)
             if idempotency_key
             else None
         )
+        request_hash = body_fingerprint(raw_body)
+        pool = await self.runtime.raw_pool()
         for _attempt in range(3):
             now = self.clock.now()
+            tip = handlers.new_tip(
+                command,
+                channel=channel,
+                tip_id=tip_id,
+                tracking_code=new_tracking_code(),
+                secret_hash=secret_hash,
+                received_at=received_at or now,
+                now=now,
+                contact_sealed=contact_sealed,
+                sealed_attachments=attachments,
+                caller_hash=caller_hash,
+                operator_id=operator_id,
+                topic_prefix=self.settings.topic_prefix,
+            )
+            answer = TipAccepted(
+                tracking_code=tip.tracking_code,
+                secret=secret,
+                received_at=tip.received_at,
+                status_url=f"{self.settings.public_base_url}/api/v1/tips/"
+                f"{tip.tracking_code}/status",
+                message=ACCEPTED_MESSAGE[1 if english else 0],
+            )
+            claim = (
+                repository.IdempotencyClaim(
+                    key_hash,
+                    request_hash,
+                    # Sealed: the answer holds the secret.
+                    self.sealer.seal(
+                        answer.model_dump_json().encode(), context=f"idempotency:{key_hash}"
+                    ),
+                )
+                if key_hash
+                else None
+            )
             try:
-                async with self.runtime.unit_of_work() as uow:
-                    if key_hash:
-                        earlier = await repository.claim_idempotency_key(
-                            session=uow.session,
-                            key_hash=key_hash,
-                            request_hash=body_fingerprint(raw_body),
-                            now=now,
-                        )
-                        if earlier is not None:
-                            return self._replay(earlier, raw_body), True
-                    tip = await handlers.submit_tip(
-                        uow,
-                        command,
-                        channel=channel,
-                        tracking_code=new_tracking_code(),
-                        secret_hash=secret_hash,
-                        now=now,
-                        received_at=received_at,
-                        contact_sealed=contact_sealed,
-                        sealed_attachments=attachments,
-                        caller_hash=caller_hash,
-                        operator_id=operator_id,
-                        tip_id=tip_id,
+                async with pool.acquire() as connection:
+                    inserted = await repository.insert_tip(
+                        connection=connection, tip=tip, now=now, idempotency=claim
                     )
-                    answer = TipAccepted(
-                        tracking_code=tip.tracking_code,
-                        secret=secret,
-                        received_at=tip.received_at,
-                        status_url=f"{self.settings.public_base_url}/api/v1/tips/"
-                        f"{tip.tracking_code}/status",
-                        message=ACCEPTED_MESSAGE[1 if english else 0],
-                    )
-                    if key_hash:
-                        await repository.store_idempotent_answer(
-                            session=uow.session,
-                            key_hash=key_hash,
-                            tip_id=tip.id,
-                            response_sealed=self.sealer.seal(
-                                answer.model_dump_json().encode(), context=f"idempotency:{key_hash}"
-                            ),
+                    if not inserted:
+                        assert key_hash is not None
+                        earlier = await repository.earlier_idempotency_claim(
+                            connection=connection, key_hash=key_hash
                         )
-                    await uow.commit()
+                        if earlier is None:
+                            continue  # the earlier claim vanished (purged): store this one
+                        return self._replay(earlier, request_hash), True
                 break
-            except sa_exc.IntegrityError as error:
-                if "tips_tracking_code_key" not in str(error):
+            except asyncpg.UniqueViolationError as error:
+                if error.constraint_name != "tips_tracking_code_key":
                     raise
                 continue  # tracking code collision (1 in 1.5e11): draw another
         else:
@@ -182,8 +188,8 @@ class Intake:
         log.info("tip received", extra={"tip_id": str(tip.id), "tracking_code": tip.tracking_code})
         return answer, False
 
-    def _replay(self, earlier: "repository.IdempotencyKey", raw_body: bytes) -> TipAccepted:
-        if earlier.request_hash != body_fingerprint(raw_body) or earlier.response_sealed is None:
+    def _replay(self, earlier: repository.IdempotencyClaim, request_hash: str) -> TipAccepted:
+        if earlier.request_hash != request_hash:
             raise IDEMPOTENCY_CONFLICT
         answer = self.sealer.open(
             earlier.response_sealed, context=f"idempotency:{earlier.key_hash}"

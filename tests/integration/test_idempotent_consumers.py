@@ -169,11 +169,8 @@ async def test_an_event_delivered_twice_has_one_effect(
         topic = topic_prefix + event.topic
         await _publish(infra, topic, (key, envelope.to_bytes()), (key, envelope.to_bytes()))
         marker = await case.make_event(service)  # a second event after the duplicate
-        await _publish(
-            infra,
-            topic,
-            (marker.partition_key().encode(), CloudEvent.wrap(marker, source="/tests").to_bytes()),
-        )
+        # On the same key, hence the same partition: applied only after the duplicate was seen.
+        await _publish(infra, topic, (key, CloudEvent.wrap(marker, source="/tests").to_bytes()))
 
         async def effects() -> tuple[int, int]:
             return await case.count_effect(db, event), await case.count_effect(db, marker)
@@ -226,3 +223,87 @@ async def test_poison_messages_go_to_the_dead_letter_topic_and_the_partition_kee
         assert reasons[0].startswith("invalid vn.tinbao.")
         assert reasons[1].startswith("not a CloudEvent")
         assert {dict(r.headers)["dlt.topic"].decode() for r in parked} == {topic}
+
+
+async def test_a_failing_event_in_a_batch_is_dead_lettered_alone_and_the_rest_apply_once(
+    infra: Infra, db: asyncpg.Pool, topic_prefix: str
+) -> None:
+    """Events of a partition are applied one transaction per batch; a handler failure rolls
+    the batch back and replays it event by event, so only the failing event is parked."""
+    from shared.kafka import EventConsumer, create_producer, ensure_topics
+
+    settings = _settings(IntakeSettings, infra, topic_prefix)
+    runtime = bootstrap_intake(settings).runtime
+    calls: list[str] = []
+
+    async def handler(uow, data: EventData, envelope: CloudEvent) -> None:  # type: ignore[no-untyped-def]
+        calls.append(envelope.id)
+        if "POISON" in data.text:
+            raise ValueError("this event cannot be applied")
+        # A real effect in the same transaction: its outbox row (deleted below).
+        await uow.add_event(envelope.id, topic="batch.test", key="k", payload=b"{}")
+
+    events = [
+        CloudEvent.wrap(
+            TipReceivedV1(
+                tip_id=str(uuid.uuid4()),
+                tracking_code="TB-BATC-HTST",
+                kind="feedback",
+                channel="api",
+                text="POISON" if n == 5 else f"tin báo số {n}",
+                received_at=datetime.now(UTC),
+            ),
+            source="/tests",
+        )
+        for n in range(12)
+    ]
+    await ensure_topics(settings, groups=("batchtest",))
+    # All on one key: one partition, delivered as one batch.
+    await _publish(
+        infra,
+        topic_prefix + "tips.received",
+        *[(b"same-key", e.to_bytes()) for e in events],
+        (b"same-key", events[0].to_bytes()),  # and a redelivery
+    )
+    producer = create_producer(settings, client_id="batch-test")
+    await producer.start()
+    consumer = EventConsumer(
+        settings=settings,
+        consumer_name="batchtest",
+        topics=("tips.received",),
+        handlers={TipReceivedV1: handler},
+        unit_of_work=runtime.unit_of_work,
+        producer=producer,
+        service="intake",
+    )
+    import asyncio
+
+    task = asyncio.create_task(consumer.run())
+    ids = [e.id for e in events]
+    try:
+        parked = await read_topic(infra.kafka_bootstrap, consumer.dead_letter_topic, at_least=1)
+        applied = await eventually(
+            lambda: db.fetchval(
+                "SELECT count(*) FROM intake.inbox WHERE consumer = 'batchtest' "
+                "AND event_id = ANY($1::uuid[])",
+                ids,
+            ),
+            lambda n: n == 11,
+            timeout=60,
+            what="the eleven good events applied",
+        )
+        assert applied == 11
+        effects = await db.fetchval(
+            "SELECT count(*) FROM intake.outbox WHERE event_id = ANY($1::uuid[])", ids
+        )
+        assert effects == 11  # each good event's effect exactly once, none of the poison one
+        assert len(parked) == 1
+        assert dict(parked[0].headers)["dlt.reason"].decode().startswith("ValueError")
+        assert parked[0].value == events[5].to_bytes()
+        assert calls.count(events[5].id) >= 2  # tried in the batch, then alone
+    finally:
+        await consumer.stop()
+        await asyncio.wait_for(task, timeout=30)
+        await producer.stop()
+        await db.execute("DELETE FROM intake.outbox WHERE event_id = ANY($1::uuid[])", ids)
+        await runtime.engine.dispose()

@@ -11,14 +11,14 @@ from shared.auth import Principal, require_roles
 from shared.problems import Problem, Text, wants_english
 
 
-def get_intake(request: Request) -> Intake:
+async def get_intake(request: Request) -> Intake:
     return request.app.state.intake
 
 
 IntakeDep = Annotated[Intake, Depends(get_intake)]
 
 
-def is_english(request: Request) -> bool:
+async def is_english(request: Request) -> bool:
     return wants_english(request)
 
 

@@ -236,7 +236,7 @@ async def create_request(fmt: str, request: Request) -> Response:
         )
     except (ValidationError, ValueError) as error:
         raise Open311Error(400, _describe_error(error)) from None
-    intake = get_intake(request)
+    intake = await get_intake(request)
     answer, _ = await intake.submit(command, channel="open311", english=False, raw_body=raw_body)
     async with intake.runtime.sessions() as session:
         tip, _status = await repository.get_tip_with_status(
@@ -332,7 +332,7 @@ async def list_requests(fmt: str, request: Request) -> Response:
     if statuses - {"open", "closed"}:
         raise Open311Error(400, "status must be open or closed")
     closed = None if len(statuses) != 1 else statuses == {"closed"}
-    rows = await get_intake(request).public_requests(
+    rows = await (await get_intake(request)).public_requests(
         public_ids=ids or None,
         kinds=kinds or None,
         start=start,
@@ -346,7 +346,7 @@ async def list_requests(fmt: str, request: Request) -> Response:
 @router.get("/requests/{name}", summary="Open311: one request (safe public fields only)")
 async def get_request(name: str, request: Request) -> Response:
     public_id, fmt = _format(name)
-    rows = await get_intake(request).public_requests(
+    rows = await (await get_intake(request)).public_requests(
         public_ids=[public_id],
         kinds=None,
         start=datetime.min.replace(tzinfo=UTC),

@@ -9,7 +9,19 @@ TRACKING_PREFIX = "TB"
 
 
 def _random_group(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    """`length` symbols drawn uniformly from ALPHABET with one call to the OS's CSPRNG.
+
+    Bytes of 250 and above are dropped so that `byte % 25` stays uniform (250 = 10 × 25);
+    drawing a spare third covers the rejections (a shortfall just draws again).
+    """
+    symbols: list[str] = []
+    while len(symbols) < length:
+        symbols.extend(
+            ALPHABET[byte % len(ALPHABET)]
+            for byte in secrets.token_bytes(length + length // 3 + 2)
+            if byte < 250
+        )
+    return "".join(symbols[:length])
 
 
 def new_tracking_code() -> str:

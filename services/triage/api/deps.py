@@ -8,7 +8,7 @@ from services.triage.usecases import Triage
 from shared.auth import Principal, require_roles
 
 
-def get_triage(request: Request) -> Triage:
+async def get_triage(request: Request) -> Triage:
     return request.app.state.triage
 
 
