@@ -9,7 +9,7 @@ KAFKA_LIBS := deploy/kafka/target/kafka-libs/.complete
 .PHONY: up down status test test-fast reliability bench bench-quick lint format install kafka-libs clean help
 
 help:
-	@echo "make up      start PostgreSQL, Kafka and the three services with demo data"
+	@echo "make up      start PostgreSQL, Kafka, the three services and the web console (http://127.0.0.1:8080) with demo data"
 	@echo "make down    stop everything 'make up' started"
 	@echo "make test    run the whole test suite against a real Kafka and PostgreSQL"
 	@echo "make lint    ruff check + format check"
@@ -40,6 +40,19 @@ PROMTOOL := .run/tools/usr/bin/promtool
 $(PROMTOOL):
 	@bash deploy/tools.sh
 
+# The web console's browser tests drive Debian's Chromium (Playwright's own browser downloads
+# are not used). As root it is installed here; otherwise the instruction is printed.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "The browser tests need Chromium at $(CHROMIUM). Install it, then run make test again:"; \
+	  echo "  sudo apt-get install -y --no-install-recommends chromium"; exit 1; fi
+	@command -v apt-get >/dev/null || { echo "The browser tests need Chromium at $(CHROMIUM) (Debian's chromium package)."; exit 1; }
+	@echo "==> Chromium for the web console's browser tests (Debian package, first time: about a minute)"
+	@apt-get update -qq
+	@DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+	@$(CHROMIUM) --version 2>/dev/null | head -1
+
 up: $(STAMP) $(KAFKA_LIBS)
 	@$(PY) -m deploy.local.stack up
 
@@ -57,7 +70,7 @@ format: $(STAMP)
 	@$(VENV)/bin/ruff check --fix .
 	@$(VENV)/bin/ruff format .
 
-test: $(STAMP) $(KAFKA_LIBS) $(PROMTOOL) lint
+test: $(STAMP) $(KAFKA_LIBS) $(PROMTOOL) $(CHROMIUM) lint
 	@echo "==> Test suite (starts its own PostgreSQL and Kafka on free loopback ports)"
 	@$(PY) -m pytest
 

@@ -2,7 +2,8 @@
 
 Usage: python -m deploy.local.stack up|down|status
 Ports (override with the environment): PostgreSQL TINBAO_PG_PORT=15432, Kafka
-TINBAO_KAFKA_PORT=19092, intake TINBAO_INTAKE_PORT=8000, triage 8001, notify 8002.
+TINBAO_KAFKA_PORT=19092, intake TINBAO_INTAKE_PORT=8000, triage 8001, notify 8002, web console
+TINBAO_CONSOLE_PORT=8080 (the one URL people open).
 Everything lives under .run/ (data, logs, pids); `down` stops it all by pid.
 """
 
@@ -22,6 +23,9 @@ from shared.db import migrate
 
 RUN = REPO_ROOT / ".run"
 SERVICES = {"intake": 8000, "triage": 8001, "notify": 8002}
+CONSOLE_PORT = 8080
+# Every process `up` starts and `down` stops, the console last up and first down.
+PROCESSES = (*SERVICES, "console")
 STEPS = 6
 
 
@@ -175,6 +179,7 @@ def up() -> None:
     for process in processes:
         process.wait_ready(timeout=120)
         print(f"      {process.name:<7} ready on {process.url}")
+    console = _start_console(env, processes)
 
     _step(5, "Demo data…")
     marker = RUN / "demo-loaded"
@@ -192,6 +197,8 @@ def up() -> None:
     _step(6, f"Ready in {time.monotonic() - started:.0f}s")
     first = marker.read_text().splitlines()[0].split()
     print(f"""
+  ==> Open the web console: {console.url}   (citizens and staff, Vietnamese / English)
+
   Public API (intake):  {intake.url}          API docs: {intake.url}/docs
   Triage:               {processes[1].url}/docs
   Notify:               {processes[2].url}/docs      metrics: {processes[2].url}/metrics
@@ -210,9 +217,30 @@ def up() -> None:
 """)
 
 
+def _start_console(env: dict[str, str], services: list[ServiceProcess]) -> ServiceProcess:
+    """Start the web console in front of the three services (it keeps no data of its own)."""
+    urls = {process.name: process.url for process in services}
+    port = _port("TINBAO_CONSOLE_PORT", CONSOLE_PORT)
+    console_env = {
+        **env,
+        "TINBAO_CONSOLE_INTAKE_URL": urls["intake"],
+        "TINBAO_CONSOLE_TRIAGE_URL": urls["triage"],
+        "TINBAO_CONSOLE_NOTIFY_URL": urls["notify"],
+    }
+    console = ServiceProcess("console", port, console_env, RUN / "logs" / "console.log")
+    if _read_pid("console"):
+        print(f"      console already running on {console.url}")
+    else:
+        console.start()
+        _pid_file("console").write_text(str(console.process.pid))
+    console.wait_ready(timeout=60)
+    print(f"      console ready on {console.url}")
+    return console
+
+
 def down() -> None:
-    """Stop the services (SIGTERM, then SIGKILL), Kafka and PostgreSQL."""
-    for name in reversed(SERVICES):
+    """Stop the console and the services (SIGTERM, then SIGKILL), Kafka and PostgreSQL."""
+    for name in reversed(PROCESSES):
         pid = _read_pid(name)
         if pid:
             os.kill(pid, signal.SIGTERM)
@@ -233,7 +261,7 @@ def down() -> None:
 
 def status() -> None:
     """Print what is running."""
-    for name in SERVICES:
+    for name in PROCESSES:
         pid = _read_pid(name)
         print(f"{name:<8} {'running, pid ' + str(pid) if pid else 'stopped'}")
     print(

@@ -2,7 +2,7 @@
 
 from fastapi import FastAPI
 
-from services.notify.api import reports
+from services.notify.api import reports, sla
 from services.notify.bootstrap import Notify, bootstrap
 from services.notify.config import NotifySettings
 from shared.runtime import create_service_app
@@ -16,5 +16,5 @@ def create_app(settings: NotifySettings | None = None, *, notify: Notify | None 
         summary="Theo dõi thời hạn, cảnh báo và báo cáo (SLA clocks, alerts and reports)",
         build=lambda: notify or bootstrap(settings),
         state_name="notify",
-        routers=[reports.router],
+        routers=[reports.router, sla.router],
     )

@@ -1,5 +1,6 @@
 """What triage's API reads and writes (schema family per resource)."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,8 @@ class TipRead(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
+    # The id a question to this tip's tipster names (action "question", field tip_id).
+    tip_id: uuid.UUID
     tracking_code: str
     kind: str | None
     channel: str | None

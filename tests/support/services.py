@@ -106,3 +106,22 @@ async def gather_limited(coroutines: list, limit: int = 50) -> list:
 
 def unique_id() -> str:
     return str(uuid.uuid4())
+
+
+@contextmanager
+def console_process(stack: Stack, log_dir: Path) -> Iterator[ServiceProcess]:
+    """Start the web console as a process in front of a running stack; stop it after."""
+    env = {
+        "TINBAO_ENVIRONMENT": "test",
+        "TINBAO_LOG_LEVEL": "INFO",
+        "TINBAO_CONSOLE_INTAKE_URL": stack.intake.url,
+        "TINBAO_CONSOLE_TRIAGE_URL": stack.triage.url,
+        "TINBAO_CONSOLE_NOTIFY_URL": stack.notify.url,
+    }
+    console = ServiceProcess("console", free_port(), env, log_dir / "console.log")
+    console.start()
+    try:
+        console.wait_ready(timeout=60)
+        yield console
+    finally:
+        console.stop()

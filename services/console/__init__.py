@@ -1,0 +1,1 @@
+"""The web console: pages for citizens and staff, over the services' public APIs."""

@@ -1,0 +1,1 @@
+"""One router per kind of person: citizen, staff sign-in, hotline, officer, supervisor."""
