@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, timedelta
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
@@ -74,6 +75,58 @@ async def announce_assignment(uow: UnitOfWork, case: Case, tip: CaseTip, now: da
     )
 
 
+_ALREADY_ASSIGNED = sa.text("SELECT 1 FROM triage.case_tips WHERE tip_id = :tip_id")
+_VENUE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+_OPEN_CASE = sa.text(
+    """
+    WITH new_case AS (
+        INSERT INTO triage.cases (id, kind, ward_code, ward_name, unit, co_handlers, priority,
+            category, confidence, reasons, status, stage, sla_state, version, venue_key,
+            next_due_at, opened_at, updated_at)
+        VALUES (:case_id, :kind, :ward_code, :ward_name, :unit, CAST(:co_handlers AS text[]),
+            :priority, :category, :confidence, CAST(:reasons AS jsonb), :status, 'received',
+            'on_time', 1, :venue_key, :next_due_at, :now, :now)
+    ), member AS (
+        INSERT INTO triage.case_tips (tip_id, case_id, tracking_code, received_at, assigned_at,
+            kind, channel, text, address, venue_name)
+        VALUES (:tip_id, :case_id, :tracking_code, :received_at, :now, :kind, :channel, :text,
+            :address, :venue_name)
+    )
+    INSERT INTO triage.case_events (case_id, version, action, detail, at)
+    VALUES (:case_id, 1, 'opened', CAST(:detail AS jsonb), :now)
+    """
+)
+
+
+def _open_case_params(case: Case, member: CaseTip, tip: TipReceivedV1) -> dict[str, object]:
+    return {
+        "case_id": case.id,
+        "kind": case.kind,
+        "ward_code": case.ward_code,
+        "ward_name": case.ward_name,
+        "unit": case.unit,
+        "co_handlers": list(case.co_handlers),
+        "priority": case.priority,
+        "category": case.category,
+        "confidence": case.confidence,
+        "reasons": orjson.dumps(case.reasons).decode(),
+        "status": case.status,
+        "venue_key": case.venue_key,
+        "next_due_at": case.next_due_at,
+        "now": case.opened_at,
+        "tip_id": member.tip_id,
+        "tracking_code": member.tracking_code,
+        "received_at": member.received_at,
+        "channel": member.channel,
+        "text": member.text,
+        "address": member.address,
+        "venue_name": member.venue_name,
+        "detail": orjson.dumps(
+            {"tracking_code": tip.tracking_code, "reasons": case.reasons}
+        ).decode(),
+    }
+
+
 class TriageHandlers:
     """Handlers bound to triage's collaborators (assigner, clock)."""
 
@@ -87,7 +140,7 @@ class TriageHandlers:
         """Open a case for a new tip (or join the open case about the same venue), announce it."""
         session = uow.session
         tip_id = uuid.UUID(tip.tip_id)
-        if await session.scalar(sa.select(CaseTip.case_id).where(CaseTip.tip_id == tip_id)):
+        if (await session.execute(_ALREADY_ASSIGNED, {"tip_id": tip_id})).first() is not None:
             return  # already assigned under another event id (e.g. a republished outbox row)
         decision = self._assigner.assign(tip)
         now = self._clock.now()
@@ -95,7 +148,7 @@ class TriageHandlers:
         case = None
         if key is not None:
             # Two consumers may see two tips about one venue at once: serialise per venue.
-            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(key))))
+            await session.execute(_VENUE_LOCK, {"key": key})
             case = await session.scalar(
                 sa.select(Case)
                 .where(
@@ -107,8 +160,21 @@ class TriageHandlers:
                 .limit(1)
                 .with_for_update()
             )
+        member = CaseTip(
+            tip_id=tip_id,
+            case_id=case.id if case is not None else uuid.uuid4(),
+            tracking_code=tip.tracking_code,
+            received_at=tip.received_at,
+            assigned_at=now,
+            kind=tip.kind,
+            channel=tip.channel,
+            text=tip.text,
+            address=tip.address,
+            venue_name=tip.venue_name,
+        )
         if case is None:
             case = Case(
+                id=member.case_id,
                 kind=tip.kind,
                 ward_code=decision.ward_code,
                 ward_name=decision.ward_name,
@@ -129,35 +195,25 @@ class TriageHandlers:
                 opened_at=now,
                 updated_at=now,
             )
-            session.add(case)
-            await session.flush()
-            action, detail = (
-                "opened",
-                {"tracking_code": tip.tracking_code, "reasons": decision.reasons},
-            )
+            # Most tips open a new case: one prebuilt statement instead of three ORM flushes,
+            # which were most of triage's CPU per tip. The objects stay out of the session.
+            await session.execute(_OPEN_CASE, _open_case_params(case, member, tip))
         else:
             case.version += 1
             case.updated_at = now
             if decision.priority == "urgent" and case.priority != "urgent":
                 case.priority = "urgent"  # one urgent tip makes the whole case urgent
-            action, detail = "tip_linked", {"tracking_code": tip.tracking_code}
-        member = CaseTip(
-            tip_id=tip_id,
-            case_id=case.id,
-            tracking_code=tip.tracking_code,
-            received_at=tip.received_at,
-            assigned_at=now,
-            kind=tip.kind,
-            channel=tip.channel,
-            text=tip.text,
-            address=tip.address,
-            venue_name=tip.venue_name,
-        )
-        session.add(member)
-        session.add(
-            CaseEvent(case_id=case.id, version=case.version, action=action, detail=detail, at=now)
-        )
-        await session.flush()
+            session.add(member)
+            session.add(
+                CaseEvent(
+                    case_id=case.id,
+                    version=case.version,
+                    action="tip_linked",
+                    detail={"tracking_code": tip.tracking_code},
+                    at=now,
+                )
+            )
+            await session.flush()
         await announce_assignment(uow, case, member, now)
 
     async def on_followup_added(

@@ -151,6 +151,15 @@ async def _publish(infra: Infra, topic: str, *messages: tuple[bytes, bytes]) -> 
     )
     await producer.start()
     try:
+        # A topic created a moment ago may still lack a leader on some partition; the
+        # experiment starts once every partition is served.
+        async def every_partition_led() -> bool:
+            await producer.client.force_metadata_update()
+            cluster = producer.client.cluster
+            partitions = cluster.partitions_for_topic(topic) or set()
+            return bool(partitions) and partitions == cluster.available_partitions_for_topic(topic)
+
+        await eventually(every_partition_led, bool, timeout=30, what=f"leaders for {topic}")
         for key, value in messages:
             await producer.send_and_wait(topic, value, key=key)
     finally:
