@@ -56,6 +56,10 @@ def verify_token(token: str, *, secret: str) -> Principal:
         raise ValueError(str(error)) from error
     if claims.get("role") not in ROLES:
         raise ValueError("unknown role")
+    # Only triage signs tokens, but a scope of the wrong shape must be refused here rather
+    # than fail later (as a 500) where the services compare it with a column.
+    if not all(isinstance(claims.get(name), str | None) for name in ("ward", "unit")):
+        raise ValueError("ward and unit must be strings")
     return Principal(claims["sub"], claims["role"], claims.get("ward"), claims.get("unit"))
 
 

@@ -35,6 +35,9 @@ def create_engine(settings: ServiceSettings, *, application_name: str) -> AsyncE
         pool_pre_ping=False,
         pool_recycle=1800,
         pool_timeout=10,
+        # A failed statement's message would otherwise carry its parameters (tip text, codes)
+        # into the logs and the dead-letter reasons.
+        hide_parameters=True,
         connect_args={
             "server_settings": {"application_name": application_name},
             "timeout": 5,

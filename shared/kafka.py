@@ -16,7 +16,7 @@ from shared import metrics
 from shared.contracts import EVENT_TYPES, CloudEvent, EventData
 from shared.contracts.topics import DEAD_LETTER_PARTITIONS, PARTITIONS, dead_letter_topic
 from shared.db import UnitOfWork
-from shared.errors import is_transient
+from shared.errors import describe_failure, is_transient
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -272,7 +272,7 @@ class EventConsumer:
                     continue
                 if attempts >= self._settings.consumer_max_attempts:
                     log.exception("event failed; dead-lettered", extra={"event_id": envelope.id})
-                    await self._dead_letter(record, f"{error.__class__.__name__}: {error}"[:500])
+                    await self._dead_letter(record, describe_failure(error))
                     return
                 await self._sleep(0.1 * attempts)
 

@@ -6,12 +6,13 @@ address is never stored or logged.
 
 import math
 import time
+import urllib.parse
 from collections.abc import Sequence
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.problems import Problem, Text, wants_english
+from shared.problems import Problem, Text, field_problem, wants_english
 
 
 def _too_large(limit: int) -> Problem:
@@ -27,8 +28,13 @@ def _too_large(limit: int) -> Problem:
     )
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(BaseException):
+    """Raised from receive() when a streamed body passes the limit.
+
+    A BaseException on purpose, like asyncio.CancelledError: FastAPI's body reader turns any
+    Exception into a 400 and the services' error middleware any other into a 500, so an
+    Exception never reached the middleware that answers 413.
+    """
 
 
 class BodySizeLimitMiddleware:
@@ -48,6 +54,7 @@ class BodySizeLimitMiddleware:
             await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
             return
         seen = 0
+        started = False
 
         async def counting_receive() -> Message:
             nonlocal seen
@@ -58,9 +65,16 @@ class BodySizeLimitMiddleware:
                     raise _BodyTooLarge
             return message
 
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
+            if started:
+                raise
             await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
 
 
@@ -107,4 +121,43 @@ class RateLimitMiddleware:
             )
             await problem.render(wants_english(Request(scope)))(scope, receive, send)
             return
+        await self.app(scope, receive, send)
+
+
+class NulInUrlMiddleware:
+    """Refuse a path or query parameter holding a NUL character (400, naming where).
+
+    PostgreSQL cannot store or compare text with NUL, so such a value reaching a query
+    failed as a 500; no tracking code, id or filter ever contains one.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            field = None
+            if "\x00" in scope["path"]:
+                field = "path"
+            elif b"%00" in scope["query_string"]:
+                query = scope["query_string"].decode("latin-1")
+                field = next(
+                    (
+                        name or "query"
+                        for name, value in urllib.parse.parse_qsl(query, keep_blank_values=True)
+                        if "\x00" in name + value
+                    ),
+                    None,
+                )
+            if field is not None:
+                problem = field_problem(
+                    field,
+                    Text(
+                        "Có ký tự NUL (%00) không hợp lệ; hãy xoá nó.",
+                        "Contains a NUL character (%00); remove it.",
+                    ),
+                    status=400,
+                )
+                await problem.render(wants_english(Request(scope)))(scope, receive, send)
+                return
         await self.app(scope, receive, send)

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 import orjson
 
+from shared.errors import without_query_values
+
 # Only these extra fields are written: an allow-list keeps personal data out by default.
 _EXTRA_FIELDS = (
     "service",
@@ -46,6 +48,10 @@ class JsonFormatter(logging.Formatter):
                 entry[field] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        # A database driver's error can quote a query's value (tip text, a number).
+        for name, value in entry.items():
+            if isinstance(value, str):
+                entry[name] = without_query_values(value)
         return orjson.dumps(entry, default=str).decode()
 
 

@@ -108,6 +108,11 @@ def _describe(error: dict[str, Any]) -> Text:
             f"Giá trị ngoài khoảng cho phép ({kind.replace('_', ' ')} {bound}).",
             f"Value out of range ({kind.replace('_', ' ')} {bound}).",
         )
+    if kind == "string_unicode":
+        return Text(
+            "Có ký tự Unicode không hợp lệ (nửa cặp surrogate); hãy gửi văn bản UTF-8 hợp lệ.",
+            "Contains an invalid Unicode character (a lone surrogate); send valid UTF-8 text.",
+        )
     if kind == "json_invalid":
         return Text(
             "Nội dung không phải JSON hợp lệ; kiểm tra dấu ngoặc và dấu phẩy.",
@@ -132,16 +137,16 @@ def validation_problem(errors: Sequence[dict[str, Any]]) -> Problem:
     return fields_problem([FieldError(_field_name(e.get("loc", ())), _describe(e)) for e in errors])
 
 
-def field_problem(field: str, message: Text) -> Problem:
+def field_problem(field: str, message: Text, *, status: int = 422) -> Problem:
     """A 422 problem about one field checked by hand, worded like the validation errors."""
-    return fields_problem([FieldError(field, message)])
+    return fields_problem([FieldError(field, message)], status=status)
 
 
-def fields_problem(field_errors: Sequence[FieldError]) -> Problem:
-    """One 422 problem naming each wrong field and its fix."""
+def fields_problem(field_errors: Sequence[FieldError], *, status: int = 422) -> Problem:
+    """One problem (422 unless told) naming each wrong field and its fix."""
     names = ", ".join(dict.fromkeys(f.field for f in field_errors))
     return Problem(
-        status=422,
+        status=status,
         slug="validation",
         title=Text("Dữ liệu gửi lên chưa hợp lệ", "The submitted data is not valid"),
         detail=Text(f"Hãy sửa các trường: {names}.", f"Please correct: {names}."),
@@ -171,6 +176,25 @@ INTERNAL_ERROR = Problem(
 )
 
 
+# What FastAPI and Starlette say when they cannot read a body at all: JSON nested too deeply
+# or not UTF-8 (json.loads raised something other than a decode error), or broken multipart.
+_UNREADABLE_BODY = {
+    "There was an error parsing the body": Text(
+        "Nội dung không đọc được: cần JSON hợp lệ, mã hoá UTF-8, không lồng quá sâu.",
+        "The body cannot be read: send valid JSON, encoded in UTF-8, not nested too deeply.",
+    ),
+    "Invalid multipart data.": Text(
+        "Nội dung multipart không hợp lệ; hãy gửi lại dạng form đúng chuẩn.",
+        "Invalid multipart data; send a well-formed form.",
+    ),
+}
+
+
+def _unreadable_body(detail: str) -> Problem:
+    """A 400 naming the body and the fix, instead of the framework's bare English sentence."""
+    return field_problem("body", _UNREADABLE_BODY[detail], status=400)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Render every error of the app as problem+json."""
 
@@ -184,6 +208,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if (
+            error.status_code == 400
+            and isinstance(error.detail, str)
+            and (error.detail in _UNREADABLE_BODY)
+        ):
+            return _unreadable_body(error.detail).render(wants_english(request))
         titles = {
             404: Text("Không tìm thấy", "Not found"),
             405: Text("Phương thức không được hỗ trợ", "Method not allowed"),

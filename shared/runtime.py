@@ -23,6 +23,7 @@ from shared.db import (
     unit_of_work_factory,
 )
 from shared.kafka import EventConsumer, Handler, create_producer, ensure_topics
+from shared.limits import NulInUrlMiddleware
 from shared.outbox import OutboxRelay
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
@@ -263,6 +264,7 @@ def create_service_app(
 
     app = FastAPI(title=title, summary=summary, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(NulInUrlMiddleware)
     attach_operations(app)
     for router in routers:
         app.include_router(router)

@@ -5,6 +5,19 @@ import unicodedata
 
 _WHITESPACE = re.compile(r"\s+")
 _PUNCTUATION = re.compile(r"[^\w\s]", re.UNICODE)
+# C0 control characters except tab, line feed and carriage return; and lone surrogates.
+_UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def is_clean_text(text: str) -> bool:
+    """Say whether text is free of control characters (tab and line breaks allowed) and of
+    lone surrogates.
+
+    PostgreSQL refuses NUL in text and JSON, and a lone surrogate cannot be encoded as UTF-8,
+    so either would fail deep in a transaction; other control characters only hide or
+    rearrange what a reader sees. Checked at the edge, they become a 422 naming the field.
+    """
+    return _UNFIT.search(text) is None
 
 
 def strip_marks(text: str) -> str:

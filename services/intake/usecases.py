@@ -73,7 +73,8 @@ def normalise_phone(raw: str) -> str:
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     except phonenumbers.NumberParseException:
         pass
-    return "".join(ch for ch in raw if ch.isdigit() or ch == "+")
+    # ASCII only: isdigit() also keeps "¹" or "①", which no keypad sends.
+    return "".join(ch for ch in raw if ch in "+0123456789")
 
 
 class Intake:
@@ -126,7 +127,7 @@ class Intake:
             if idempotency_key
             else None
         )
-        request_hash = body_fingerprint(raw_body)
+        request_hash = body_fingerprint(raw_body, pepper=self.settings.caller_hash_pepper)
         pool = await self.runtime.raw_pool()
         for _attempt in range(3):
             now = self.clock.now()

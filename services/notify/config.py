@@ -18,6 +18,8 @@ class NotifySettings(ServiceSettings):
     metrics_interval_seconds: float = 10.0
     # Verifies staff bearer tokens (issued by triage's sign-in).
     auth_secret: str = Field(DEV_AUTH_SECRET, validation_alias="TINBAO_AUTH_SECRET")
+    # Notify's API takes no bodies; a larger one is refused (413) before it is read.
+    max_body_bytes: int = 64 * 1024
 
     @model_validator(mode="after")
     def _no_development_secret_in_production(self) -> "NotifySettings":

@@ -11,8 +11,12 @@ from services.notify.config import NotifySettings
 from services.notify.db.repository import case_sla
 from services.notify.db.tables import SlaClock
 from services.notify.deliveries import enqueue
-from services.notify.domain.clocks import ClockPlanner
-from services.notify.domain.working_days import add_months, end_of_day, local_day
+from services.notify.domain.clocks import (
+    ClockPlanner,
+    budget_left,
+    extended_due,
+    resumed_due,
+)
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
 from shared.contracts.events import (
     CaseClockChangedV1,
@@ -273,41 +277,39 @@ class NotifyHandlers:
         c = clock.c
         case_id = uuid.UUID(event.case_id)
         if event.change == "extended":
-            await uow.session.execute(
-                sa.update(clock)
-                .where(c.case_id == case_id, c.stage == event.stage, c.status == "running")
-                .values(
-                    due_at=c.due_at + timedelta(days=event.days or 0),
-                    extended_days=c.extended_days + (event.days or 0),
-                )
-            )
+            affected = sa.and_(c.case_id == case_id, c.stage == event.stage, c.status == "running")
         elif event.change == "suspended":
-            await uow.session.execute(
-                sa.update(clock)
-                .where(c.case_id == case_id, c.status == "running")
-                .values(
-                    status="paused",
-                    warn_at=None,
-                    due_at=None,
-                    remaining_seconds=sa.func.extract("epoch", c.due_at - event.at),
-                )
-            )
+            affected = sa.and_(c.case_id == case_id, c.status == "running")
         else:
-            if event.kind.startswith("crime"):
-                due = end_of_day(add_months(local_day(event.at), 1))
-                values = {"due_at": due}
-            else:
-                values = {
-                    "due_at": event.at
-                    + sa.func.make_interval(
-                        0, 0, 0, 0, 0, 0, sa.func.greatest(c.remaining_seconds, 0)
-                    )
-                }
+            affected = sa.and_(c.case_id == case_id, c.status == "paused")
+        rows = (
             await uow.session.execute(
-                sa.update(clock)
-                .where(c.case_id == case_id, c.status == "paused")
-                .values(status="running", remaining_seconds=None, **values)
+                sa.select(c.id, c.due_at, c.remaining_seconds).where(affected).with_for_update()
             )
+        ).all()
+        # Rare officer actions: one update per clock, with the rules in domain/clocks.py.
+        for row in rows:
+            due = row.due_at  # running clocks have one; None stays None, as in SQL
+            if event.change == "extended":
+                values = {
+                    "due_at": due and extended_due(due, event.days or 0),
+                    "extended_days": c.extended_days + (event.days or 0),
+                }
+            elif event.change == "suspended":
+                values = {
+                    "status": "paused",
+                    "warn_at": None,
+                    "due_at": None,
+                    "remaining_seconds": due and budget_left(due, event.at).total_seconds(),
+                }
+            else:
+                budget = timedelta(seconds=row.remaining_seconds or 0)
+                values = {
+                    "status": "running",
+                    "remaining_seconds": None,
+                    "due_at": resumed_due(kind=event.kind, at=event.at, budget=budget),
+                }
+            await uow.session.execute(sa.update(clock).where(c.id == row.id).values(**values))
 
     def table(self) -> dict[type, object]:
         return {

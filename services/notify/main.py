@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from services.notify.api import reports, sla
 from services.notify.bootstrap import Notify, bootstrap
 from services.notify.config import NotifySettings
+from shared.limits import BodySizeLimitMiddleware
 from shared.runtime import create_service_app
 
 
@@ -17,4 +18,7 @@ def create_app(settings: NotifySettings | None = None, *, notify: Notify | None 
         build=lambda: notify or bootstrap(settings),
         state_name="notify",
         routers=[reports.router, sla.router],
+        configure=lambda app: app.add_middleware(
+            BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes
+        ),
     )

@@ -46,7 +46,14 @@ def _add_months(day: date, months: int) -> date:
 
 
 def period_for(kind: PeriodKind, spec: str, schedule_path: Path = SCHEDULE) -> Period:
-    """Build a period: monthly "2026-10"; six_month, nine_month, annual "2026"."""
+    """Build a period: monthly "2026-10"; six_month, nine_month, annual "2026".
+
+    Raises ValueError for anything else, including years outside 2000–2200 (year 1 has no
+    earlier month to start from, and the report query failed on it as a 500).
+    """
+    year_part = spec.split("-")[0]
+    if not (year_part.isascii() and year_part.isdigit() and 2000 <= int(year_part) <= 2200):
+        raise ValueError(f"year out of range in {spec!r}")
     schedule = tomllib.loads(schedule_path.read_text(encoding="utf-8"))
     cutoff = int(schedule.get("cutoff_day", 1))
     due = schedule["due"]

@@ -19,6 +19,9 @@ class TriageSettings(ServiceSettings):
     token_minutes: int = 8 * 60
     password_hash_time_cost: int = 2
     password_hash_memory_kib: int = 19_456
+    # Staff bodies are small; FastAPI reads a body before checking the token, so without a
+    # limit anyone could make triage hold gigabytes in memory. Larger bodies get 413.
+    max_body_bytes: int = 1024 * 1024
 
     @model_validator(mode="after")
     def _no_development_secret_in_production(self) -> "TriageSettings":

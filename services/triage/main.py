@@ -6,6 +6,7 @@ from services.triage.api import auth, cases
 from services.triage.bootstrap import bootstrap
 from services.triage.config import TriageSettings
 from services.triage.usecases import Triage
+from shared.limits import BodySizeLimitMiddleware
 from shared.runtime import create_service_app
 
 
@@ -18,4 +19,7 @@ def create_app(settings: TriageSettings | None = None, *, triage: Triage | None 
         build=lambda: triage or bootstrap(settings),
         state_name="triage",
         routers=[auth.router, cases.router],
+        configure=lambda app: app.add_middleware(
+            BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes
+        ),
     )

@@ -33,8 +33,9 @@ from shared.contracts import (
     CaseTransferredV1,
 )
 from shared.contracts.events import CaseClockChangedV1, CaseMergedV1
-from shared.problems import Problem, Text
+from shared.problems import FieldError, Problem, Text, field_problem
 from shared.runtime import ServiceRuntime
+from shared.text import is_clean_text
 
 CASE_NOT_FOUND = Problem(
     status=404,
@@ -64,11 +65,13 @@ def version_conflict(current: int) -> Problem:
 
 
 def refused(error: ActionRefused) -> Problem:
+    message = Text(error.vietnamese, error.english)
     return Problem(
         status=422,
         slug="action-refused",
         title=Text("Thao tác không hợp lệ", "Action not allowed"),
-        detail=Text(error.vietnamese, error.english),
+        detail=message,
+        errors=[FieldError(error.field, message)] if error.field else [],
     )
 
 
@@ -127,6 +130,13 @@ class Triage:
 
     async def sign_in(self, username: str, password: str) -> tuple[str, Principal]:
         """Check a password and issue a bearer token."""
+        if not is_clean_text(username):  # a NUL would fail the lookup as a 500
+            raise field_problem(
+                "username",
+                Text(
+                    "Tên đăng nhập có ký tự không hợp lệ.", "The username has invalid characters."
+                ),
+            )
         async with self.runtime.sessions() as session:
             user = await session.scalar(
                 sa.select(User).where(User.username == username, User.active.is_(True))
@@ -361,7 +371,17 @@ class Triage:
                     )
                 decision.detail["tip_id"] = asked_tip
             if action == "transfer" and decision.changes.get("ward_code"):
-                decision.changes["ward_name"] = self.wards.name_of(decision.changes["ward_code"])
+                ward_name = self.wards.name_of(decision.changes["ward_code"])
+                if ward_name is None:
+                    # A case moved to a code no ward has would vanish from every queue.
+                    raise refused(
+                        ActionRefused(
+                            "to_ward_code không có trong danh mục phường/xã.",
+                            "to_ward_code is not the code of any ward.",
+                            field="to_ward_code",
+                        )
+                    )
+                decision.changes["ward_name"] = ward_name
             for column, value in decision.changes.items():
                 setattr(
                     case, column, uuid.UUID(value) if column == "assignee_id" and value else value

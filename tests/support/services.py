@@ -49,9 +49,11 @@ class Stack:
 
 
 @contextmanager
-def process_stack(infra: Infra, topic_prefix: str, log_dir: Path) -> Iterator[Stack]:
+def process_stack(
+    infra: Infra, topic_prefix: str, log_dir: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     """Start intake, triage and notify as processes on free ports; stop them after."""
-    env = infra.service_env(topic_prefix)
+    env = {**infra.service_env(topic_prefix), **(extra_env or {})}
     processes = {
         name: ServiceProcess(name, free_port(), env, log_dir / f"{name}.log") for name in SERVICES
     }

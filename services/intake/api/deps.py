@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.intake.db.tables import Tip, TipStatus
-from services.intake.domain.codes import normalise_code
+from services.intake.domain.codes import is_tracking_code, normalise_code
 from services.intake.usecases import Intake
 from shared.auth import Principal, require_roles
 from shared.problems import Problem, Text, wants_english
@@ -44,7 +44,12 @@ async def authenticated_tip(
     ],
 ) -> tuple[Tip, TipStatus]:
     """The tip named in the path, if the X-Tip-Secret header matches (404 otherwise)."""
-    found = await intake.authenticate(normalise_code(tracking_code), x_tip_secret)
+    code = normalise_code(tracking_code)
+    if not is_tracking_code(code):
+        # No tip has such a code: answer without a lookup, and without a secret_failures row
+        # per made-up string (the shape of codes is public, so this reveals nothing).
+        raise TIP_NOT_FOUND
+    found = await intake.authenticate(code, x_tip_secret)
     if found is None:
         raise TIP_NOT_FOUND
     return found

@@ -3,7 +3,6 @@
 import hashlib
 import hmac
 import time
-import urllib.parse
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, status
@@ -11,6 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import ValidationError
 
 from services.intake.api.deps import HotlineOperator, IntakeDep
+from services.intake.api.forms import UnreadableField, parse_urlencoded
 from services.intake.api.tips import IdempotencyKey
 from services.intake.domain.submission import HotlineTip, TipAccepted
 from shared.problems import Problem, Text, field_problem, problem_responses
@@ -61,7 +61,11 @@ BAD_SIGNATURE = Problem(
 
 def signature_valid(secret: str, timestamp: str, body: bytes, signature: str, now: float) -> bool:
     """Check the gateway's HMAC over "<timestamp>.<raw body>" and the timestamp's freshness."""
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > SIGNATURE_TOLERANCE_SECONDS:
+    # ASCII digits of a sane length: "²" passes isdigit() and 5,000 digits pass it too, and
+    # int() raised on both (a 500 before the signature was even looked at).
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
+        return False
+    if abs(now - int(timestamp)) > SIGNATURE_TOLERANCE_SECONDS:
         return False
     expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
     return hmac.compare_digest("sha256=" + expected.hexdigest(), signature)
@@ -96,6 +100,12 @@ def _form_problem(field: str) -> Problem:
     return field_problem(field, Text("Thiếu hoặc quá dài.", "Missing or too long."))
 
 
+_NOT_UTF8 = Text(
+    "Không phải văn bản UTF-8 hợp lệ, hoặc có ký tự điều khiển; hãy gửi UTF-8 (percent-encoded).",
+    "Not valid UTF-8 text, or holds control characters; send UTF-8 (percent-encoded).",
+)
+
+
 @router.post("/gateways/sms", response_class=PlainTextResponse, openapi_extra=SMS_FORM_SCHEMA)
 async def sms_webhook(
     request: Request,
@@ -110,7 +120,10 @@ async def sms_webhook(
         intake.settings.sms_webhook_secret, x_tinbao_timestamp, raw, x_tinbao_signature, time.time()
     ):
         raise BAD_SIGNATURE
-    form = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode("utf-8", "replace")).items()}
+    try:
+        form = parse_urlencoded(raw)
+    except UnreadableField as error:
+        raise field_problem(error.field, _NOT_UTF8) from None
     limits = {"sender": 20, "body": 2000, "message_id": 100}
     for field, limit in limits.items():
         value = form.get(field)

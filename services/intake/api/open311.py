@@ -6,14 +6,17 @@ Errors use the standard's format: [{"code": 400, "description": "..."}].
 """
 
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
 from services.intake.api.deps import get_intake
+from services.intake.api.forms import UnreadableField, parse_urlencoded
 from services.intake.db import repository
 from services.intake.domain.submission import Contact, SubmitTip
 from shared.problems import problem_responses
@@ -212,30 +215,7 @@ LIST_QUERY = {
 async def create_request(fmt: str, request: Request) -> Response:
     _, fmt = _format(f"requests.{fmt}")
     raw_body = await request.body()  # read first: the form is parsed from the cached bytes
-    form = await request.form()
-    field = lambda name: (str(form.get(name)).strip() or None) if form.get(name) else None  # noqa: E731
-    service_code = field("service_code")
-    if service_code is None:
-        raise Open311Error(400, "service_code is required / Thiếu service_code")
-    description = field("description")
-    consent = (field("attribute[contact_consent]") or "").lower() == "true"
-    contact = None
-    if consent and (field("email") or field("phone")):
-        name = " ".join(filter(None, [field("first_name"), field("last_name")])) or None
-        contact = {"name": name, "phone": field("phone"), "email": field("email"), "consent": True}
-    try:
-        command = SubmitTip(
-            kind=service_code,
-            text=description or "",
-            address=field("address_string"),
-            latitude=float(form["lat"]) if field("lat") else None,
-            longitude=float(form["long"]) if field("long") else None,
-            venue_name=field("attribute[venue_name]"),
-            occurred_at=field("attribute[occurred_at]"),
-            contact=Contact.model_validate(contact) if contact else None,
-        )
-    except (ValidationError, ValueError) as error:
-        raise Open311Error(400, _describe_error(error)) from None
+    command, contact_dropped = read_request_form(await _form_fields(request, raw_body))
     intake = await get_intake(request)
     answer, _ = await intake.submit(command, channel="open311", english=False, raw_body=raw_body)
     async with intake.runtime.sessions() as session:
@@ -245,9 +225,9 @@ async def create_request(fmt: str, request: Request) -> Response:
     notice = (
         f"Đã tiếp nhận. Mã theo dõi {answer.tracking_code}, mã bí mật {answer.secret}: hãy giữ kín."
         + (
-            ""
-            if contact or not (field("email") or field("phone"))
-            else " Thông tin liên hệ không được lưu vì chưa có attribute[contact_consent]=true."
+            " Thông tin liên hệ không được lưu vì chưa có attribute[contact_consent]=true."
+            if contact_dropped
+            else ""
         )
     )
     payload = [
@@ -262,17 +242,84 @@ async def create_request(fmt: str, request: Request) -> Response:
     return _render(request, fmt, payload, "service_requests", "request", status_code=201)
 
 
+async def _form_fields(request: Request, raw_body: bytes) -> dict[str, str]:
+    """The request's form fields as text; Open311Error(400) naming what cannot be read."""
+    if not request.headers.get("content-type", "").startswith("multipart/"):
+        try:
+            return parse_urlencoded(raw_body)
+        except UnreadableField as error:
+            raise Open311Error(
+                400, f"{error.field} is not UTF-8 text or holds control characters"
+            ) from None
+    try:
+        form = await request.form()
+    except HTTPException:  # broken multipart: answer in the standard's format
+        raise Open311Error(400, "The form cannot be read; send it form-encoded") from None
+    fields: dict[str, str] = {}
+    for name, value in form.multi_items():
+        if not isinstance(value, str):  # a file where text belongs (float() of it was a 500)
+            raise Open311Error(400, f"{name} must be a text field, not a file")
+        fields[name] = value
+    return fields
+
+
+def read_request_form(form: Mapping[str, str]) -> tuple[SubmitTip, bool]:
+    """Turn the standard's form fields into a tip, and say whether contact details were
+    dropped for want of consent; Open311Error(400) naming the field otherwise."""
+    field = lambda name: form.get(name, "").strip() or None  # noqa: E731
+    service_code = field("service_code")
+    if service_code is None:
+        raise Open311Error(400, "service_code is required / Thiếu service_code")
+    consent = (field("attribute[contact_consent]") or "").lower() == "true"
+    reachable = bool(field("email") or field("phone"))
+    contact = None
+    if consent and reachable:
+        name = " ".join(filter(None, [field("first_name"), field("last_name")])) or None
+        contact = {"name": name, "phone": field("phone"), "email": field("email"), "consent": True}
+    try:
+        command = SubmitTip(
+            kind=service_code,
+            text=field("description") or "",
+            address=field("address_string"),
+            latitude=_coordinate(field("lat"), "lat"),
+            longitude=_coordinate(field("long"), "long"),
+            venue_name=field("attribute[venue_name]"),
+            occurred_at=field("attribute[occurred_at]"),
+            contact=Contact.model_validate(contact) if contact else None,
+        )
+    except (ValidationError, ValueError) as error:
+        raise Open311Error(400, _describe_error(error)) from None
+    return command, reachable and contact is None
+
+
+def _coordinate(value: str | None, name: str) -> float | None:
+    """A decimal degree, or an error naming the field (float()'s own message named none)."""
+    if value is None:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a decimal number of degrees, e.g. 20.97") from None
+
+
 def _describe_error(error: Exception) -> str:
     if isinstance(error, ValidationError):
         parts = []
         for item in error.errors():
             location = ".".join(str(p) for p in item["loc"]) or "request"
+            # The form's own field names, so that the error names what the client sent.
             mapped = {
                 "text": "description",
                 "kind": "service_code",
                 "latitude": "lat",
                 "longitude": "long",
                 "address": "address_string",
+                "venue_name": "attribute[venue_name]",
+                "occurred_at": "attribute[occurred_at]",
+                "contact": "email/phone",
+                "contact.email": "email",
+                "contact.phone": "phone",
+                "contact.name": "first_name/last_name",
             }.get(location, location)
             parts.append(f"{mapped}: {item['msg']}")
         return "; ".join(parts)
@@ -308,6 +355,10 @@ def _parse_date(value: str | None, name: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise Open311Error(400, f"{name} must be W3C datetime, e.g. 2026-11-01T00:00:00Z") from None
+    # Year 1 or 9999 with an offset has no UTC value, and 90 days before year 1 is no date:
+    # both were 500s.
+    if not 2000 <= parsed.year <= 2200:
+        raise Open311Error(400, f"{name} must lie between the years 2000 and 2200")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -326,6 +377,8 @@ async def list_requests(fmt: str, request: Request) -> Response:
         raise Open311Error(400, f"Unknown service_code: {', '.join(unknown)}")
     end = _parse_date(params.get("end_date"), "end_date") or datetime.now(UTC)
     start = _parse_date(params.get("start_date"), "start_date") or end - timedelta(days=90)
+    if start > end:
+        raise Open311Error(400, "start_date must not be after end_date")
     if end - start > timedelta(days=90):
         raise Open311Error(400, "start_date..end_date may not span more than 90 days")
     statuses = {s for s in (params.get("status") or "").split(",") if s}

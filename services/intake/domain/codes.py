@@ -1,5 +1,6 @@
 """Tracking codes and follow-up secrets a person can read aloud on the phone."""
 
+import re
 import secrets
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: letters and digits that are not confused when read aloud
@@ -41,6 +42,14 @@ def normalise_code(code: str) -> str:
         body = compact[len(TRACKING_PREFIX) :]
         return f"{TRACKING_PREFIX}-{body[:4]}-{body[4:]}"
     return code.strip().upper()
+
+
+_TRACKING_CODE = re.compile(rf"{TRACKING_PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
+
+
+def is_tracking_code(code: str) -> bool:
+    """Say whether a (normalised) code has the shape new_tracking_code() gives."""
+    return _TRACKING_CODE.fullmatch(code) is not None
 
 
 def normalise_secret(secret: str) -> str:

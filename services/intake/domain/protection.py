@@ -34,6 +34,11 @@ def keyed_hash(value: str, *, pepper: str) -> str:
     return hmac.new(pepper.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def body_fingerprint(body: bytes) -> str:
-    """Hash of a request body, to tell a true retry from a reused idempotency key."""
-    return hashlib.sha256(body).hexdigest()
+def body_fingerprint(body: bytes, *, pepper: str) -> str:
+    """Keyed hash of a request body, to tell a true retry from a reused idempotency key.
+
+    Keyed because the body holds contact details and an SMS sender's number next to text
+    that is stored in clear: a plain SHA-256 let anyone with the table try numbers until one
+    matched.
+    """
+    return hmac.new(pepper.encode(), body, hashlib.sha256).hexdigest()

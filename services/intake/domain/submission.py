@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.events import TipKind
+from shared.text import is_clean_text
 
 MAX_TEXT_LENGTH = 5_000
 MAX_ATTACHMENTS = 3
@@ -24,9 +25,23 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$")
 
 
 def _no_control_characters(value: str | None) -> str | None:
-    if value is not None and any(ord(ch) < 32 and ch not in "\n\r\t" for ch in value):
+    if value is not None and not is_clean_text(value):
         raise ValueError(
             "Có ký tự điều khiển không hợp lệ; hãy xoá chúng. / Remove control characters."
+        )
+    return value
+
+
+# Times are stored in UTC: a year-1 time east of Greenwich (or year 9999 west of it) has no
+# UTC value and failed as a 500. Nothing reported to tinbao happened outside these years.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+def _representable(value: datetime | None) -> datetime | None:
+    if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(
+            f"Thời gian phải trong khoảng năm {EARLIEST_YEAR}–{LATEST_YEAR}. "
+            f"/ The time must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}."
         )
     return value
 
@@ -142,7 +157,7 @@ class SubmitTip(BaseModel):
             raise ValueError(
                 "Thiếu múi giờ; ví dụ 2026-11-22T20:30:00+07:00. / Add a time zone offset."
             )
-        return value
+        return _representable(value)
 
 
 class HotlineTip(SubmitTip):
@@ -151,6 +166,10 @@ class HotlineTip(SubmitTip):
     call_started_at: datetime = Field(description="When the call began: kept as the receipt time")
     caller_number: str | None = Field(None, max_length=20, pattern=r"^\+?[0-9 .\-]{8,20}$")
     caller_consents_to_contact: bool = False
+
+    _call_time_representable = field_validator("call_started_at")(
+        classmethod(lambda cls, v: _representable(v))
+    )
 
 
 class FollowUpMessage(BaseModel):

@@ -10,7 +10,9 @@ from shared.auth import Principal, require_roles
 from shared.problems import Problem, Text, field_problem, problem_responses
 
 router = APIRouter(
-    prefix="/api/v1/reports", tags=["reports"], responses=problem_responses(400, 401, 403, 422, 503)
+    prefix="/api/v1/reports",
+    tags=["reports"],
+    responses=problem_responses(400, 401, 403, 413, 422, 503),
 )
 
 ReportReader = Annotated[

@@ -18,7 +18,9 @@ from shared.auth import Principal, require_roles
 from shared.problems import Problem, Text, field_problem, problem_responses
 
 router = APIRouter(
-    prefix="/api/v1/sla", tags=["sla"], responses=problem_responses(401, 403, 404, 422, 503)
+    prefix="/api/v1/sla",
+    tags=["sla"],
+    responses=problem_responses(400, 401, 403, 404, 413, 422, 503),
 )
 
 

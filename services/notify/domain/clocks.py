@@ -1,8 +1,10 @@
 """Plan the stage clocks of a new case from the SLA policy."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
+
+from services.notify.domain.working_days import add_months, end_of_day, local_day
 
 STAGES = ("received", "verified", "classified", "handled")
 
@@ -66,3 +68,28 @@ class ClockPlanner:
             due, warn = self.start(kind=kind, priority=priority, stage=stage, start=received_at)
             plans.append(ClockPlan(stage, "running", received_at, due, None, version, anchor, warn))
         return plans
+
+
+# Changes to running clocks (documented in the README). Pure, so that their rules can be
+# checked for every input, not only the few a scenario test walks through.
+
+
+def extended_due(due: datetime, days: int) -> datetime:
+    """An extension (gia hạn) adds `days` calendar days to a running clock's deadline."""
+    return due + timedelta(days=days)
+
+
+def budget_left(due: datetime, at: datetime) -> timedelta:
+    """What a clock suspended at `at` keeps: the time to its deadline, none if it is past."""
+    return max(due - at, timedelta(0))
+
+
+def resumed_due(*, kind: str, at: datetime, budget: timedelta) -> datetime:
+    """The deadline of a clock resumed at `at` with the budget it kept.
+
+    A crime case (tố giác, tin báo về tội phạm) gets a fresh one-month budget instead
+    (BLTTHS Đ.149), to the end of that day in Hà Nội.
+    """
+    if kind.startswith("crime"):
+        return end_of_day(add_months(local_day(at), 1))
+    return at + max(budget, timedelta(0))

@@ -10,7 +10,7 @@ from services.triage.schemas import Token
 from shared.problems import problem_responses
 
 router = APIRouter(
-    prefix="/api/v1/auth", tags=["auth"], responses=problem_responses(400, 401, 403, 422, 503)
+    prefix="/api/v1/auth", tags=["auth"], responses=problem_responses(400, 401, 403, 413, 422, 503)
 )
 
 

@@ -13,7 +13,9 @@ from services.triage.usecases import CASE_NOT_FOUND
 from shared.problems import problem_responses
 
 router = APIRouter(
-    prefix="/api/v1", tags=["cases"], responses=problem_responses(400, 401, 403, 404, 409, 422, 503)
+    prefix="/api/v1",
+    tags=["cases"],
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 
 
@@ -74,7 +76,7 @@ class SplitRequest(BaseModel):
     """Which tip leaves the case."""
 
     expected_version: int = Field(ge=1)
-    tip_tracking_code: str
+    tip_tracking_code: str = Field(max_length=32, pattern=r"^[A-Za-z0-9 -]+$")
 
 
 class MergeRequest(BaseModel):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from shared.text import is_clean_text
+
 Action = Literal[
     "claim",
     "verify",
@@ -45,12 +47,14 @@ MAX_EXTENSION_DAYS = 60
 
 
 class ActionRefused(Exception):
-    """The action is not allowed for this case now; the message says why (vi / en)."""
+    """The action is not allowed for this case now; the message says why (vi / en) and, when
+    one field is at fault, which."""
 
-    def __init__(self, vietnamese: str, english: str) -> None:
+    def __init__(self, vietnamese: str, english: str, *, field: str | None = None) -> None:
         super().__init__(english)
         self.vietnamese = vietnamese
         self.english = english
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -83,15 +87,30 @@ def _require(value: object, allowed: tuple[str, ...], name: str) -> str:
         raise ActionRefused(
             f"{name} phải là một trong: {', '.join(allowed)}.",
             f"{name} must be one of: {', '.join(allowed)}.",
+            field=name,
         )
     return str(value)
 
 
 def _text(payload: dict[str, Any], name: str, *, required: bool = True) -> str | None:
-    value = (payload.get(name) or "").strip()
+    # Action bodies allow any JSON: a number, a list or a NUL here used to fail as a 500.
+    raw = payload.get(name)
+    if raw is not None and not isinstance(raw, str):
+        raise ActionRefused(
+            f"{name} phải là chuỗi văn bản.", f"{name} must be a text string.", field=name
+        )
+    value = (raw or "").strip()
+    if not is_clean_text(value):
+        raise ActionRefused(
+            f"{name} có ký tự điều khiển hoặc ký tự Unicode không hợp lệ; hãy xoá chúng.",
+            f"{name} contains control or invalid Unicode characters; remove them.",
+            field=name,
+        )
     if required and len(value) < 3:
         raise ActionRefused(
-            f"Cần ghi {name} (ít nhất 3 ký tự).", f"{name} is required (at least 3 characters)."
+            f"Cần ghi {name} (ít nhất 3 ký tự).",
+            f"{name} is required (at least 3 characters).",
+            field=name,
         )
     return value or None
 
@@ -158,9 +177,20 @@ def decide(
         reason = _text(payload, "reason")
         to_unit, to_ward, to_agency = (
             payload.get("to_unit"),
-            payload.get("to_ward_code"),
-            (payload.get("to_agency") or "").strip() or None,
+            payload.get("to_ward_code") or None,  # empty: no ward, as before
+            _text(payload, "to_agency", required=False),
         )
+        if to_ward is not None and not (
+            isinstance(to_ward, str)
+            and len(to_ward) == 5
+            and to_ward.isascii()
+            and to_ward.isdigit()
+        ):
+            raise ActionRefused(
+                "to_ward_code phải là mã phường/xã 5 chữ số, ví dụ 09562.",
+                "to_ward_code must be a 5-digit ward code, e.g. 09562.",
+                field="to_ward_code",
+            )
         if not (to_unit or to_ward or to_agency):
             raise ActionRefused(
                 "Chọn phường, đơn vị hoặc cơ quan nhận.",
@@ -197,10 +227,12 @@ def decide(
     if action == "extend":
         stage = _require(payload.get("stage"), ("verified", "classified", "handled"), "stage")
         days = payload.get("days")
-        if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+        # bool is an int in Python: `true` is no number of days.
+        if type(days) is not int or not 1 <= days <= MAX_EXTENSION_DAYS:
             raise ActionRefused(
                 f"days phải là số ngày từ 1 đến {MAX_EXTENSION_DAYS}.",
                 f"days must be a whole number from 1 to {MAX_EXTENSION_DAYS}.",
+                field="days",
             )
         return Decision(detail={"stage": stage, "days": days, "reason": _text(payload, "reason")})
     if action == "suspend":

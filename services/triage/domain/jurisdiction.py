@@ -230,7 +230,9 @@ def _tone_key(text: str) -> str:
 def _fold_word(word: str) -> str:
     """Fold one word (cached: names and addresses reuse a few thousand syllables)."""
     folded = fold(word)
-    return str(int(folded)) if folded.isdigit() else folded
+    # isdecimal, not isdigit: "²" or "①" are digits int() cannot read, and an address holding
+    # one made the resolver raise, so the tip was dead-lettered instead of becoming a case.
+    return str(int(folded)) if folded.isdecimal() else folded
 
 
 _NAME_WORDS = re.compile(r"[^\W_]+")

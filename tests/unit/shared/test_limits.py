@@ -43,3 +43,26 @@ def test_bodies_over_the_limit_are_refused_even_without_content_length() -> None
     streamed = client.post("/api/v1/tips", content=chunks())
     assert streamed.status_code == 413
     assert client.post("/api/v1/tips", content=b"x" * 50).status_code == 200
+
+
+def test_a_streamed_body_too_large_for_a_parsed_json_model_is_413_not_400() -> None:
+    # FastAPI reads a model's body itself and turns any exception while reading into a 400.
+    app = FastAPI()
+
+    @app.post("/api/v1/tips")
+    async def submit(body: dict[str, str]) -> dict[str, int]:
+        return {"fields": len(body)}
+
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=100)
+    client = TestClient(app)
+
+    def chunks():
+        yield b'{"text": "' + b"x" * 60
+        yield b"x" * 60 + b'"}'
+
+    streamed = client.post(
+        "/api/v1/tips", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert streamed.status_code == 413
+    assert streamed.headers["content-type"] == "application/problem+json"
+    assert client.post("/api/v1/tips", json={"text": "ngắn"}).json() == {"fields": 1}
