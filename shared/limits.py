@@ -38,20 +38,28 @@ class _BodyTooLarge(BaseException):
 
 
 class BodySizeLimitMiddleware:
-    """Refuse bodies over `max_bytes` (413), whether or not Content-Length is honest."""
+    """Refuse bodies over `max_bytes` (413), whether or not Content-Length is honest.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    `refusal` is the ASGI app that answers the 413: a problem+json by default; the web
+    console passes its own page.
+    """
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, refusal: ASGIApp | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.refusal = refusal or self._problem
+
+    async def _problem(self, scope: Scope, receive: Receive, send: Send) -> None:
+        english = wants_english(Request(scope))
+        await _too_large(self.max_bytes).render(english)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
-        declared = request.headers.get("content-length")
+        declared = Request(scope).headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
+            await self.refusal(scope, receive, send)
             return
         seen = 0
         started = False
@@ -75,7 +83,7 @@ class BodySizeLimitMiddleware:
         except _BodyTooLarge:
             if started:
                 raise
-            await _too_large(self.max_bytes).render(wants_english(request))(scope, receive, send)
+            await self.refusal(scope, receive, send)
 
 
 class RateLimitMiddleware:

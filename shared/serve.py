@@ -29,13 +29,18 @@ def main(
         migrate(service, settings.database_url)
     if args.command == "migrate":
         return
+    serve(create_app(settings), host=settings.host, port=settings.port)
+
+
+def serve(app: FastAPI, *, host: str, port: int, graceful_seconds: int = 20) -> None:
+    """Serve an app with uvicorn: no access log (it would hold paths and addresses)."""
     config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
+        app,
+        host=host,
+        port=port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=20,
+        timeout_graceful_shutdown=graceful_seconds,
         server_header=False,
     )
     # Server.run() sets up uvloop and httptools when installed (asyncio.run would not).

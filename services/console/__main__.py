@@ -3,11 +3,10 @@
 import argparse
 import logging
 
-import uvicorn
-
 from services.console.config import ConsoleSettings
 from services.console.main import create_app
 from shared.logging import configure_logging
+from shared.serve import serve
 
 
 def main() -> None:
@@ -22,16 +21,7 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "migrate":
         return
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-        server_header=False,
-    )
-    uvicorn.Server(config).run()
+    serve(create_app(settings), host=settings.host, port=settings.port, graceful_seconds=10)
 
 
 main()

@@ -15,7 +15,7 @@ from services.console.config import ConsoleSettings
 from services.console.csrf import CsrfRejected
 from services.console.i18n import Translator
 from services.console.pages import citizen, home, hotline, officer, staff, supervisor
-from services.console.security import BodySizeLimitMiddleware, ConsoleHeadersMiddleware
+from services.console.security import ConsoleHeadersMiddleware, too_large_page
 from services.console.sessions import CookiePolicy, SessionCodec, SessionMiddleware, session_of
 from services.console.web import (
     STATIC,
@@ -29,6 +29,7 @@ from services.console.web import (
     template_environment,
     translator,
 )
+from shared.limits import BodySizeLimitMiddleware
 
 # A photo of 3 MB plus the text fields and the multipart framing.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -68,7 +69,7 @@ def create_app(
     _install_error_pages(app)
     # Added last = outermost: headers reach every answer, even the limit's.
     app.add_middleware(SessionMiddleware, codec=codec, cookies=cookies)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES, refusal=too_large_page)
     app.add_middleware(ConsoleHeadersMiddleware, cookies=cookies)
     return app
 

@@ -109,46 +109,6 @@ class ConsoleHeadersMiddleware:
                 )
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
-class BodySizeLimitMiddleware:
-    """Refuse bodies over `max_bytes` with a 413 page, honest Content-Length or not."""
-
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = HTTPConnection(scope).headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_page(send, 413, _TOO_LARGE_PAGE, {})
-            return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if started:
-                raise
-            await _send_page(send, 413, _TOO_LARGE_PAGE, {})
+async def too_large_page(scope: Scope, receive: Receive, send: Send) -> None:
+    """The console's 413 answer, for shared.limits.BodySizeLimitMiddleware."""
+    await _send_page(send, 413, _TOO_LARGE_PAGE, {})

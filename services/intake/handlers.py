@@ -54,20 +54,24 @@ def new_tip(
     topic_prefix: str = "",
 ) -> repository.NewTip:
     """What registering a tip stores: the tip, its first status and its tip.received event."""
+    # What the tipster said, as stored and as announced.
+    said = {
+        "kind": command.kind,
+        "text": command.text,
+        "address": command.address,
+        "ward_code": command.ward_code,
+        "latitude": command.latitude,
+        "longitude": command.longitude,
+        "venue_name": command.venue_name,
+        "occurred_at": command.occurred_at,
+    }
     event = TipReceivedV1(
         tip_id=str(tip_id),
         tracking_code=tracking_code,
-        kind=command.kind,
         channel=channel,
-        text=command.text,
-        address=command.address,
-        ward_code=command.ward_code,
-        latitude=command.latitude,
-        longitude=command.longitude,
-        venue_name=command.venue_name,
-        occurred_at=command.occurred_at,
         received_at=received_at,
         is_anonymous=contact_sealed is None,
+        **said,
     )
     envelope = CloudEvent.wrap(event, source=SOURCE, time=now)
     timeline = [{"stage": "received", "at": received_at.isoformat(), "unit": None}]
@@ -75,15 +79,7 @@ def new_tip(
         id=tip_id,
         tracking_code=tracking_code,
         secret_hash=secret_hash,
-        kind=command.kind,
         channel=channel,
-        text=command.text,
-        address=command.address,
-        ward_code=command.ward_code,
-        latitude=command.latitude,
-        longitude=command.longitude,
-        venue_name=command.venue_name,
-        occurred_at=command.occurred_at,
         received_at=received_at,
         contact_sealed=contact_sealed,
         caller_hash=caller_hash,
@@ -94,6 +90,7 @@ def new_tip(
         event_topic=topic_prefix + event.topic,
         event_key=event.partition_key(),
         event_payload=envelope.to_bytes(),
+        **said,
     )
 
 

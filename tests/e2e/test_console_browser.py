@@ -5,10 +5,8 @@ to handled; the citizen sees the timeline move; the supervisor sees the figures 
 safety rails: escaped tip text, CSRF refusals, cookie flags, security headers, no secrets in URLs.
 """
 
-import asyncio
 import re
 import struct
-import time
 import uuid
 import zlib
 from collections.abc import AsyncIterator, Iterator
@@ -24,6 +22,7 @@ from deploy.local.processes import REPO_ROOT, ServiceProcess
 from tests.support.infra import Infra
 from tests.support.services import Stack, console_process, process_stack
 from tests.support.staff import PASSWORD, bearer, create_user_with_cli, token_for
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -139,14 +138,12 @@ async def sign_in(page: Page, console: Console, username: str) -> None:
 
 async def until(page: Page, url: str, check: str, *, timeout: float = 45.0) -> None:
     """Reload `url` until the JavaScript condition `check` holds (the pipeline is async)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    async def holds() -> bool:
         await page.goto(url)
-        if await page.evaluate(check):
-            return
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting on {url} for {check}")
-        await asyncio.sleep(0.5)
+        return bool(await page.evaluate(check))
+
+    await eventually(holds, bool, timeout=timeout, interval=0.5, what=f"{check} on {url}")
 
 
 def tiny_png() -> bytes:
@@ -367,15 +364,14 @@ async def test_a_script_in_a_tip_is_shown_as_text(console: Console, browser: Bro
     supervisor = await new_page(browser)
     supervisor.on("dialog", lambda dialog: dialogs.append(dialog.message))
     await sign_in(supervisor, console, console.supervisor)
-    deadline = time.monotonic() + 45
-    while True:
+
+    async def case_page_found() -> int:
         await supervisor.goto(console.url + "/cases")
         await supervisor.fill("#find-code", code)
         await supervisor.click("form[action='/cases/find'] button[type=submit]")
-        if await supervisor.locator("#tips").count():
-            break
-        assert time.monotonic() < deadline, "the tip's case never appeared"
-        await asyncio.sleep(0.5)
+        return await supervisor.locator("#tips").count()
+
+    await eventually(case_page_found, bool, timeout=45, interval=0.5, what="the tip's case")
     await expect(supervisor.locator("#tips .tip-text")).to_have_text(text)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in await supervisor.content()
     assert await supervisor.locator("#tips script").count() == 0
@@ -505,18 +501,18 @@ async def test_sla_endpoints_keep_to_their_scope(console: Console) -> None:
         assert tip.status_code == 202, tip.text
         code = tip.json()["tracking_code"]
         supervisor = bearer(token_for("supervisor", WARD))
-        deadline = time.monotonic() + 45
-        while True:
+
+        async def case_and_clocks() -> tuple[httpx.Response, httpx.Response] | None:
             found = await triage.get(f"/api/v1/cases/by-code/{code}", headers=supervisor)
-            clocks = (
-                await notify.get(f"/api/v1/sla/cases/{found.json()['id']}", headers=supervisor)
-                if found.status_code == 200
-                else None
-            )
-            if clocks is not None and clocks.status_code == 200 and len(clocks.json()) == 4:
-                break
-            assert time.monotonic() < deadline, "no clocks"
-            await asyncio.sleep(0.3)
+            if found.status_code != 200:
+                return None
+            clocks = await notify.get(f"/api/v1/sla/cases/{found.json()['id']}", headers=supervisor)
+            ready = clocks.status_code == 200 and len(clocks.json()) == 4
+            return (found, clocks) if ready else None
+
+        found, clocks = await eventually(
+            case_and_clocks, lambda r: r is not None, timeout=45, interval=0.3, what="clocks"
+        )
         case_id = found.json()["id"]
         assert [c["stage"] for c in clocks.json()] == [
             "received",
