@@ -15,6 +15,10 @@ _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
     asyncpg.ConnectionDoesNotExistError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.TooManyConnectionsError,
+    # A connection left mid-operation when the server went away (raw asyncpg paths);
+    # SQLAlchemy reports the same as InterfaceError, also transient below.
+    asyncpg.InterfaceError,
+    asyncpg.exceptions._base.InternalClientError,
     KafkaConnectionError,
     KafkaTimeoutError,
     NodeNotReadyError,
