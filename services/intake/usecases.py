@@ -243,16 +243,25 @@ class Intake:
         )
         return answer, earlier_tips
 
-    async def submit_sms(self, *, sender: str, body: str, message_id: str | None) -> TipAccepted:
-        """Register a tip sent by SMS through the gateway."""
+    async def submit_sms(
+        self, *, sender: str, body: str, message_id: str | None, signature: str
+    ) -> TipAccepted:
+        """Register a tip sent by SMS through the gateway.
+
+        Retries of one `message_id` make one tip. Without it, the request's own signature is
+        the key: a captured request replayed within the signature's tolerance gets the same
+        reply and makes no second tip, while another timestamp or body signs differently.
+        """
         kind, text = sms_kind_and_text(body)
         command = SubmitTip(kind=kind, text=text)
         number = normalise_phone(sender)
+        # Two namespaces ("sms:", "sms-signature:"): no message_id can pose as a signature.
+        key = f"sms:{message_id}" if message_id else f"sms-signature:{signature}"
         answer, _ = await self.submit(
             command,
             channel="sms",
             english=False,
-            idempotency_key=f"sms:{message_id}" if message_id else None,
+            idempotency_key=key,
             raw_body=f"{sender}\n{body}".encode(),
             caller_hash=keyed_hash(number, pepper=self.settings.caller_hash_pepper),
         )

@@ -131,7 +131,10 @@ async def sms_webhook(
             raise _form_problem(field)
     try:
         answer = await intake.submit_sms(
-            sender=form["sender"], body=form["body"], message_id=form.get("message_id")
+            sender=form["sender"],
+            body=form["body"],
+            message_id=form.get("message_id"),
+            signature=x_tinbao_signature,
         )
     except ValidationError:
         return PlainTextResponse(

@@ -112,6 +112,39 @@ async def test_sms_gateway_is_signed_and_gets_an_sms_ready_reply(intake: Service
     assert too_short.status_code == 200 and "qua ngan" in too_short.text
 
 
+async def test_a_replayed_sms_without_message_id_makes_no_second_tip(
+    intake: ServiceProcess, db: asyncpg.Pool
+) -> None:
+    marker = f"replay{time.time_ns()}"
+    message = {"sender": "0987654321", "body": f"TG Co nguoi moi gioi mai dam o cho dem {marker}"}
+    other = {**message, "body": message["body"] + " lan hai"}
+    async with httpx.AsyncClient(base_url=intake.url, timeout=30) as client:
+        raw, headers = _signed(message)
+        first = await client.post("/api/v1/gateways/sms", content=raw, headers=headers)
+        # A captured request sent again within the tolerance: the same signature.
+        replayed = await client.post("/api/v1/gateways/sms", content=raw, headers=headers)
+        # Genuinely different messages: another timestamp (well inside the tolerance), another
+        # body.
+        later_raw, later = _signed(message, skew=-120)
+        later_answer = await client.post("/api/v1/gateways/sms", content=later_raw, headers=later)
+        other_raw, other_headers = _signed(other)
+        other_answer = await client.post(
+            "/api/v1/gateways/sms", content=other_raw, headers=other_headers
+        )
+    assert first.status_code == replayed.status_code == 200
+    assert first.text.startswith("Da tiep nhan tin bao. Ma theo doi TB-")
+    assert replayed.text == first.text  # the same reply: the same tracking code and secret
+    assert later_answer.status_code == other_answer.status_code == 200
+    codes = await db.fetch(
+        "SELECT tracking_code FROM intake.tips WHERE channel = 'sms' AND text LIKE $1",
+        f"%{marker}%",
+    )
+    tracking_codes = [row["tracking_code"] for row in codes]
+    assert len(tracking_codes) == 3  # first (replayed once), later, other
+    assert len(set(tracking_codes)) == 3
+    assert sum(code in first.text for code in tracking_codes) == 1
+
+
 async def test_open311_round_trip_through_a_third_party_client(intake: ServiceProcess) -> None:
     root = intake.url + "/open311/v2"
     client = GeoReport(root)
