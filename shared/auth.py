@@ -1,9 +1,10 @@
 """Staff bearer tokens (JWT, HS256): triage signs them in, every service verifies them."""
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import jwt
 from fastapi import Request
@@ -13,6 +14,15 @@ from shared.problems import Problem, Text
 Role = Literal["officer", "supervisor", "city_monitor", "auditor", "hotline_operator", "admin"]
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 ISSUER = "tinbao"
+# Clocks of the signing and the verifying service may differ by this much.
+CLOCK_LEEWAY = timedelta(seconds=60)
+
+
+class TokenSettings(Protocol):
+    """What a service verifying bearer tokens is configured with."""
+
+    auth_secret: str
+    token_max_minutes: int
 
 
 @dataclass(frozen=True)
@@ -42,18 +52,52 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def verify_token(token: str, *, secret: str) -> Principal:
-    """Check a bearer token's signature, issuer and expiry; raise ValueError when bad."""
+def _numeric_date(claims: dict[str, Any], name: str) -> datetime:
+    value = claims[name]
+    # bool is an int, and Python's JSON reads Infinity and NaN: none is a moment.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number of seconds")
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{name} is out of range") from None
+
+
+def verify_token(
+    token: str, *, secret: str, max_lifetime: timedelta, now: datetime | None = None
+) -> Principal:
+    """Check a bearer token's signature, issuer, times and scope; raise ValueError when bad.
+
+    A token must say when it was issued (`iat`, not later than `now` plus the clock leeway)
+    and live no longer than `max_lifetime` (`exp - iat`): the key alone must not be enough
+    to mint a token that outlives what the sign-in issues.
+    """
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=["HS256"],
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "iss"]},
+            # The times are checked below, against one injectable clock.
+            options={
+                "require": ["exp", "iat", "sub", "iss"],
+                "verify_exp": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.PyJWTError as error:
         raise ValueError(str(error)) from error
+    moment = now or datetime.now(UTC)
+    issued, expires = _numeric_date(claims, "iat"), _numeric_date(claims, "exp")
+    if expires <= moment:
+        raise ValueError("expired")
+    if "nbf" in claims and _numeric_date(claims, "nbf") > moment:
+        raise ValueError("not yet valid")
+    if issued > moment + CLOCK_LEEWAY:
+        raise ValueError("issued in the future")
+    if expires - issued > max_lifetime:
+        raise ValueError("lifetime longer than the sign-in issues")
     if claims.get("role") not in ROLES:
         raise ValueError("unknown role")
     # Only triage signs tokens, but a scope of the wrong shape must be refused here rather
@@ -85,20 +129,24 @@ FORBIDDEN = Problem(
 )
 
 
-def bearer_principal(request: Request, *, secret: str) -> Principal:
+def bearer_principal(request: Request, *, settings: TokenSettings) -> Principal:
     """Read and verify the request's bearer token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise UNAUTHENTICATED
     try:
-        return verify_token(token.strip(), secret=secret)
+        return verify_token(
+            token.strip(),
+            secret=settings.auth_secret,
+            max_lifetime=timedelta(minutes=settings.token_max_minutes),
+        )
     except ValueError:
         raise UNAUTHENTICATED from None
 
 
 def require_roles(
-    *roles: str, secret_of: Callable[[Request], str]
+    *roles: str, settings_of: Callable[[Request], TokenSettings]
 ) -> Callable[[Request], Awaitable[Principal]]:
     """Build a dependency that admits only the given roles.
 
@@ -107,7 +155,7 @@ def require_roles(
     """
 
     async def dependency(request: Request) -> Principal:
-        principal = bearer_principal(request, secret=secret_of(request))
+        principal = bearer_principal(request, settings=settings_of(request))
         if principal.role not in roles:
             raise FORBIDDEN
         return principal

@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
     consumer_max_attempts: int = 3
+    # Longest lifetime (exp - iat) of a staff bearer token any service accepts; triage signs
+    # tokens for TINBAO_TRIAGE_TOKEN_MINUTES, which may not exceed it.
+    token_max_minutes: int = Field(8 * 60, validation_alias="TINBAO_AUTH_TOKEN_MAX_MINUTES", gt=0)
 
     @field_validator("database_url")
     @classmethod

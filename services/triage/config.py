@@ -27,4 +27,10 @@ class TriageSettings(ServiceSettings):
     def _no_development_secret_in_production(self) -> "TriageSettings":
         if not self.is_development and self.auth_secret == DEV_AUTH_SECRET:
             raise ValueError("set TINBAO_AUTH_SECRET outside development")
+        if not 0 < self.token_minutes <= self.token_max_minutes:
+            # Every service would refuse the tokens signed in with.
+            raise ValueError(
+                "TINBAO_TRIAGE_TOKEN_MINUTES must be positive and at most "
+                "TINBAO_AUTH_TOKEN_MAX_MINUTES"
+            )
         return self

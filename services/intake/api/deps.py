@@ -63,7 +63,7 @@ HotlineOperator = Annotated[
         require_roles(
             "hotline_operator",
             "admin",
-            secret_of=lambda request: request.app.state.intake.settings.auth_secret,
+            settings_of=lambda request: request.app.state.intake.settings,
         )
     ),
 ]

@@ -22,7 +22,7 @@ ReportReader = Annotated[
             "supervisor",
             "city_monitor",
             "auditor",
-            secret_of=lambda request: request.app.state.notify.settings.auth_secret,
+            settings_of=lambda request: request.app.state.notify.settings,
         )
     ),
 ]

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from services.notify.config import NotifySettings
 from services.notify.db.tables import SlaClock
 from services.notify.reports import TRACKED_STAGES
 from shared.auth import Principal, require_roles
@@ -24,16 +25,19 @@ router = APIRouter(
 )
 
 
-def _secret(request: Request) -> str:
-    return request.app.state.notify.settings.auth_secret
+def _settings(request: Request) -> NotifySettings:
+    return request.app.state.notify.settings
 
 
 ClockReader = Annotated[
     Principal,
-    Depends(require_roles("officer", "supervisor", "city_monitor", "auditor", secret_of=_secret)),
+    Depends(
+        require_roles("officer", "supervisor", "city_monitor", "auditor", settings_of=_settings)
+    ),
 ]
 BoardReader = Annotated[
-    Principal, Depends(require_roles("supervisor", "city_monitor", "auditor", secret_of=_secret))
+    Principal,
+    Depends(require_roles("supervisor", "city_monitor", "auditor", settings_of=_settings)),
 ]
 
 ClockState = Literal[

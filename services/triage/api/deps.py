@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.triage.config import TriageSettings
 from services.triage.usecases import Triage
 from shared.auth import Principal, require_roles
 
@@ -15,14 +16,16 @@ async def get_triage(request: Request) -> Triage:
 TriageDep = Annotated[Triage, Depends(get_triage)]
 
 
-def _secret(request: Request) -> str:
-    return request.app.state.triage.settings.auth_secret
+def _settings(request: Request) -> TriageSettings:
+    return request.app.state.triage.settings
 
 
 CaseWorker = Annotated[
-    Principal, Depends(require_roles("officer", "supervisor", secret_of=_secret))
+    Principal, Depends(require_roles("officer", "supervisor", settings_of=_settings))
 ]
-Auditor = Annotated[Principal, Depends(require_roles("auditor", "supervisor", secret_of=_secret))]
+Auditor = Annotated[
+    Principal, Depends(require_roles("auditor", "supervisor", settings_of=_settings))
+]
 AnyStaff = Annotated[
     Principal,
     Depends(
@@ -33,7 +36,7 @@ AnyStaff = Annotated[
             "auditor",
             "hotline_operator",
             "admin",
-            secret_of=_secret,
+            settings_of=_settings,
         )
     ),
 ]

@@ -581,6 +581,11 @@ def forged_tokens(stack_secrets: Secrets) -> dict[str, str]:
         "role claim raised, signature kept": f"{header}.{_b64(raised)}.{signature}",
         "HS512 with the right key": sign(claims, stack_secrets.auth, "HS512"),
         "no expiry": sign({k: v for k, v in claims.items() if k != "exp"}),
+        # The right key, but times no sign-in issues (triage signs for 8 hours at most).
+        "no issue time": sign({k: v for k, v in claims.items() if k != "iat"}),
+        "ten-year lifetime": sign(claims | {"exp": now + 10 * 365 * 86400}),
+        "issued a month ago, expiring soon": sign(claims | {"iat": now - 30 * 86400}),
+        "issued in an hour": sign(claims | {"iat": now + 3600, "exp": now + 4200}),
         "other issuer": sign(claims | {"iss": "elsewhere"}),
         "unknown role": sign(claims | {"role": "root"}),
         "ward as a list": sign(claims | {"ward": [WARD]}),
