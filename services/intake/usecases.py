@@ -13,6 +13,7 @@ from services.intake import handlers, metrics
 from services.intake.config import IntakeSettings
 from services.intake.db import repository
 from services.intake.db.tables import Message, Tip, TipStatus
+from services.intake.db.tip_writer import TipWriter
 from services.intake.domain.codes import new_secret, new_tracking_code
 from services.intake.domain.protection import Sealer, body_fingerprint, keyed_hash
 from services.intake.domain.secrets_hashing import SecretHasher
@@ -85,6 +86,7 @@ class Intake:
         self.clock = clock
         self.runtime = runtime
         self.sealer = Sealer(settings.encryption_key)
+        self.tip_writer = TipWriter(runtime.raw_pool)
         self.hasher = SecretHasher(
             time_cost=settings.secret_hash_time_cost, memory_kib=settings.secret_hash_memory_kib
         )
@@ -128,7 +130,6 @@ class Intake:
             else None
         )
         request_hash = body_fingerprint(raw_body, pepper=self.settings.caller_hash_pepper)
-        pool = await self.runtime.raw_pool()
         for _attempt in range(3):
             now = self.clock.now()
             tip = handlers.new_tip(
@@ -166,18 +167,16 @@ class Intake:
                 else None
             )
             try:
-                async with pool.acquire() as connection:
-                    inserted = await repository.insert_tip(
-                        connection=connection, tip=tip, now=now, idempotency=claim
-                    )
-                    if not inserted:
-                        assert key_hash is not None
+                if not await self.tip_writer.insert(tip=tip, now=now, idempotency=claim):
+                    assert key_hash is not None
+                    pool = await self.runtime.raw_pool()
+                    async with pool.acquire() as connection:
                         earlier = await repository.earlier_idempotency_claim(
                             connection=connection, key_hash=key_hash
                         )
-                        if earlier is None:
-                            continue  # the earlier claim vanished (purged): store this one
-                        return self._replay(earlier, request_hash), True
+                    if earlier is None:
+                        continue  # the earlier claim vanished (purged): store this one
+                    return self._replay(earlier, request_hash), True
                 break
             except asyncpg.UniqueViolationError as error:
                 if error.constraint_name != "tips_tracking_code_key":

@@ -160,7 +160,7 @@ class IdempotencyClaim:
 # insert select from an empty `go`, so nothing is written and the caller replays the answer.
 # A concurrent claim of the same key waits on the unique index until the first commits.
 # (The ORM did the same in seven round trips and spent most of intake's CPU doing it.)
-_INSERT_TIP = """
+INSERT_TIP = """
 WITH claim AS (
     INSERT INTO intake.idempotency_keys (key_hash, request_hash, tip_id, response_sealed,
                                          created_at)
@@ -194,16 +194,11 @@ SELECT count(*) FROM tip
 """
 
 
-async def insert_tip(
-    *,
-    connection: asyncpg.Connection,
-    tip: NewTip,
-    now: datetime,
-    idempotency: IdempotencyClaim | None,
-) -> bool:
-    """Store a new tip with its event; False when its idempotency key was claimed before."""
-    inserted = await connection.fetchval(
-        _INSERT_TIP,
+def insert_tip_arguments(
+    tip: NewTip, now: datetime, idempotency: IdempotencyClaim | None
+) -> tuple[object, ...]:
+    """The parameters of INSERT_TIP for one tip."""
+    return (
         tip.id,
         tip.tracking_code,
         tip.secret_hash,
@@ -233,7 +228,6 @@ async def insert_tip(
         tip.event_key,
         tip.event_payload,
     )
-    return inserted == 1
 
 
 async def earlier_idempotency_claim(

@@ -27,12 +27,14 @@ def _random_group(length: int) -> str:
 
 def new_tracking_code() -> str:
     """Return a code like TB-K7QM-4XRD (25^8 ≈ 1.5e11 possibilities)."""
-    return f"{TRACKING_PREFIX}-{_random_group(4)}-{_random_group(4)}"
+    symbols = _random_group(8)
+    return f"{TRACKING_PREFIX}-{symbols[:4]}-{symbols[4:]}"
 
 
 def new_secret() -> str:
     """Return a secret like 7KQD-MX3R-ACHT-9PWE (25^16 ≈ 2^74)."""
-    return "-".join(_random_group(4) for _ in range(4))
+    symbols = _random_group(16)
+    return "-".join(symbols[i : i + 4] for i in range(0, 16, 4))
 
 
 def normalise_code(code: str) -> str:
