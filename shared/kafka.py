@@ -153,21 +153,21 @@ class EventConsumer:
             self.ready = True
             while not self._stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=500, max_records=200)
-                for partition, records in batches.items():
-                    if self._stopping.is_set():
-                        break
-                    await self._process_batch(records)
-                    self._processed[partition] = records[-1].offset + 1
-                    await self.commit_processed()
+                if not batches or self._stopping.is_set():
+                    continue
+                # Partitions are independent (a key keeps a case in one partition), so their
+                # batches run side by side, each in order and in its own transaction: one
+                # partition's database round trips overlap another's work. A failure cancels
+                # the others, whose transactions roll back; they are redelivered.
+                async with asyncio.TaskGroup() as group:
+                    for partition, records in batches.items():
+                        group.create_task(self._process_partition(partition, records))
+                done = dict(self._processed)
+                await self.commit_processed()
+                for partition, next_offset in done.items():
                     metrics.CONSUMER_LAG.labels(
                         self._service, self._group, str(partition.partition)
-                    ).set(
-                        max(
-                            0,
-                            (consumer.highwater(partition) or 0)
-                            - self._processed.get(partition, 0),
-                        )
-                    )
+                    ).set(max(0, (consumer.highwater(partition) or 0) - next_offset))
         finally:
             self.ready = False
             try:
@@ -175,6 +175,12 @@ class EventConsumer:
             finally:
                 self._consumer = None
                 await consumer.stop()
+
+    async def _process_partition(
+        self, partition: TopicPartition, records: list[ConsumerRecord]
+    ) -> None:
+        await self._process_batch(records)
+        self._processed[partition] = records[-1].offset + 1
 
     async def commit_processed(self) -> None:
         """Commit offsets of every record whose effect is already committed."""
