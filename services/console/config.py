@@ -1,7 +1,7 @@
 """Web console settings (env prefix TINBAO_CONSOLE_).
 
 The console keeps no data of its own: it talks to the three services over their public HTTP
-APIs, so it needs their addresses and a key for its signed session cookie.
+APIs, so it needs their addresses and a key for its encrypted session cookie.
 """
 
 from pydantic import Field, model_validator
@@ -26,7 +26,7 @@ class ConsoleSettings(BaseSettings):
     intake_url: str = "http://127.0.0.1:8000"
     triage_url: str = "http://127.0.0.1:8001"
     notify_url: str = "http://127.0.0.1:8002"
-    # Signs the session cookie (staff token, or a tipster's code and secret).
+    # Keys the encrypted session cookie (staff token, or a tipster's code and secret).
     session_secret: str = DEV_SESSION_SECRET
     # A session older than this is refused whatever it holds (staff tokens expire on their own).
     session_max_age_seconds: int = 8 * 60 * 60

@@ -1,6 +1,6 @@
 """CSRF protection: a per-session token that every POST form must send back.
 
-The token lives in the signed session cookie and in a hidden field of each form; a cross-site
+The token lives in the encrypted session cookie and in a hidden field of each form; a cross-site
 page can make the browser send the cookie but cannot read the token to put in the form.
 """
 

@@ -1,22 +1,33 @@
-"""The console's session: a signed cookie, since the console keeps no data of its own.
+"""The console's session: an encrypted cookie, since the console keeps no data of its own.
 
 The cookie holds the CSRF token and either a staff member's bearer token (with role and scope)
-or a tipster's tracking code and secret. It is signed and timestamped with itsdangerous, so it
-cannot be forged or kept past its age; HttpOnly, so no script reads it; SameSite=Lax and Path=/;
-and a browser-session cookie (no Expires), so closing the browser on a shared phone drops it.
+or a tipster's tracking code and secret. It is encrypted and authenticated (Fernet: AES-128-CBC
+with HMAC-SHA256, keyed from the session secret through HKDF) and timestamped, so it can be
+neither read, forged nor kept past its age; HttpOnly, so no script reads it; SameSite=Lax and
+Path=/; and a browser-session cookie (no Expires), so closing the browser on a shared phone
+drops it.
 """
 
+import base64
+import json
+import re
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SESSION_COOKIE = "tinbao_session"
-_SALT = "tinbao-console-session"
+# Names this use of the secret, so the key derived here serves nothing else.
+_KEY_INFO = b"tinbao-console-session-cookie-v2"
+# Fernet's base64url alphabet; the cookie carries it without padding. Anything else is refused
+# before decoding (a lenient decoder would skip stray characters).
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Session(MutableMapping[str, Any]):
@@ -48,22 +59,27 @@ class Session(MutableMapping[str, Any]):
 
 
 class SessionCodec:
-    """Sign a session into a cookie value and read it back (refusing forged or old ones)."""
+    """Encrypt a session into a cookie value and read it back (refusing forged or old ones)."""
 
     def __init__(self, secret: str, *, max_age_seconds: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_KEY_INFO).derive(
+            secret.encode()
+        )
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
         self._max_age = max_age_seconds
 
     def dumps(self, data: dict[str, Any]) -> str:
-        return self._serializer.dumps(data)
+        plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return self._fernet.encrypt(plain).decode("ascii").rstrip("=")
 
     def loads(self, value: str | None) -> dict[str, Any]:
-        """The session in a cookie value; empty when missing, tampered with or too old."""
-        if not value:
+        """The session in a cookie value; empty when missing, tampered with, foreign or too old."""
+        if not value or not _COOKIE_VALUE.fullmatch(value):
             return {}
+        token = value + "=" * (-len(value) % 4)
         try:
-            data = self._serializer.loads(value, max_age=self._max_age)
-        except BadSignature:  # also SignatureExpired, a subclass
+            data = json.loads(self._fernet.decrypt(token, ttl=self._max_age))
+        except (InvalidToken, ValueError):  # ValueError: not JSON
             return {}
         return data if isinstance(data, dict) else {}
 

@@ -1,8 +1,13 @@
-"""The signed session cookie: unforgeable, time-limited, HttpOnly, sent only when it changed."""
+"""The encrypted session cookie: unreadable, unforgeable, time-limited, HttpOnly, sent only
+when it changed."""
+
+import base64
+import json
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
+from itsdangerous import URLSafeTimedSerializer
 
 from services.console.sessions import (
     SESSION_COOKIE,
@@ -22,18 +27,67 @@ def test_a_session_survives_the_round_trip() -> None:
     assert codec.loads(codec.dumps(data)) == data
 
 
+def _encodings_of(text: str) -> set[str]:
+    """Every base64 spelling of the text and of its tails (so any alignment inside a larger
+    base64 payload is covered), standard and URL-safe, with and without padding."""
+    raw = text.encode()
+    spellings = set()
+    for start in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(raw[start:]).decode()
+            spellings.update({encoded, encoded.rstrip("=")})
+            # The last characters depend on what follows in a larger payload; drop them.
+            spellings.add(encoded.rstrip("=")[:-2])
+    return spellings
+
+
+def test_the_cookie_reveals_neither_the_staff_token_nor_the_tipster_secret() -> None:
+    codec = SessionCodec(SECRET, max_age_seconds=60)
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW4uYm8iLCJyb2xlIjoib2ZmaWNlciJ9.c2lnbmF0dXJl"
+    code, secret = "TB-K7QM-4XRD", "7KQD-MX3R-ACHT-9PWE"
+    for data in (
+        {"staff": {"token": token, "role": "officer"}, "csrf": "t"},
+        {"tip": {"code": code, "secret": secret}, "csrf": "t"},
+    ):
+        value = codec.dumps(data)
+        assert codec.loads(value) == data
+        for clear in (token, code, secret, json.dumps(data), '"token"', '"secret"'):
+            assert clear not in value
+            for encoded in _encodings_of(clear):
+                assert encoded not in value, (clear, encoded)
+        # Not even lenient base64 decoding of the value shows them.
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        for clear in (token, code, secret, "staff", "tip"):
+            assert clear.encode() not in decoded
+    # Each cookie is encrypted afresh: the same session never gives the same value twice.
+    assert codec.dumps({"csrf": "t"}) != codec.dumps({"csrf": "t"})
+
+
 def test_forged_tampered_or_foreign_cookies_give_an_empty_session() -> None:
     codec = SessionCodec(SECRET, max_age_seconds=60)
     value = codec.dumps({"staff": {"role": "officer"}})
-    payload, _, signature = value.rpartition(".")
-    assert codec.loads(value[:-2] + ("AA" if not value.endswith("AA") else "BB")) == {}
-    assert codec.loads(payload.replace("a", "b", 1) + "." + signature) == {}
+    raw = bytearray(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    for position in range(len(raw)):  # any byte changed: version, time, IV, ciphertext, tag
+        tampered = bytearray(raw)
+        tampered[position] ^= 0x01
+        assert codec.loads(base64.urlsafe_b64encode(tampered).decode().rstrip("=")) == {}
+    assert codec.loads(value[:-4]) == {}
+    for stray in ("." + value, value + ".", value[:10] + "~" + value[10:], value + "=="):
+        assert codec.loads(stray) == {}  # only the exact base64url spelling is read
     assert (
         SessionCodec("another-secret-of-at-least-thirty-two-chars", max_age_seconds=60).loads(value)
         == {}
     )
-    for junk in (None, "", "not-a-cookie", "....", "x" * 5000):
+    for junk in (None, "", "not-a-cookie", "....", "x" * 5000, "Phường", "gAAAAA"):
         assert codec.loads(junk) == {}
+
+
+def test_a_signed_only_cookie_of_the_earlier_console_is_refused() -> None:
+    # Sessions issued before the cookie was encrypted are dropped: the user signs in again.
+    legacy = URLSafeTimedSerializer(SECRET, salt="tinbao-console-session").dumps(
+        {"staff": {"token": "abc", "role": "officer"}, "csrf": "t"}
+    )
+    assert SessionCodec(SECRET, max_age_seconds=60).loads(legacy) == {}
 
 
 def test_an_old_session_is_refused() -> None:
@@ -94,7 +148,7 @@ async def test_the_middleware_sends_the_cookie_only_when_the_session_changed() -
         for flag in ("HttpOnly", "SameSite=Lax", "Path=/", "Secure"):
             assert flag in cookie
         assert "Max-Age" not in cookie and "Expires" not in cookie  # a browser-session cookie
-        assert "cán bộ" not in cookie  # the value is encoded and signed, not plain text
+        assert "cán bộ" not in cookie  # the value is encrypted, not plain text
         read = await browser.get("/read")
         assert read.text == "cán bộ" and "set-cookie" not in read.headers
         cleared = await browser.get("/clear")
