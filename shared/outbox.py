@@ -37,7 +37,6 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self._pool: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
-        self._last_backlog_check = 0.0
         self._claim_sql = (
             f'SELECT id, topic, key, payload FROM "{schema}".outbox '
             "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
@@ -47,11 +46,21 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until `stop()`; survives database and broker outages."""
+        # The backlog is counted beside the relay, not between its batches: while Kafka is
+        # down a send can wait for the broker indefinitely, and the gauge must keep rising.
+        watcher = asyncio.create_task(self._watch_backlog())
+        try:
+            await self._relay()
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await self._close_connections()
+
+    async def _relay(self) -> None:
         while not self._stopping.is_set():
             try:
                 await self._ensure_connections()
-                # Measured before publishing, so the gauge keeps rising while Kafka is down.
-                await self._update_backlog(force=False)
                 published = await self.publish_batch()
                 if published < self._settings.relay_batch_size:
                     await self._wait_for_work()
@@ -67,7 +76,6 @@ class OutboxRelay:
                 )
                 await self._close_connections()
                 await self._sleep(1.0)
-        await self._close_connections()
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -108,14 +116,14 @@ class OutboxRelay:
             await asyncio.wait_for(self._wake.wait(), timeout=self._settings.relay_poll_seconds)
         self._wake.clear()
 
-    async def _update_backlog(self, *, force: bool) -> None:
-        now = time.monotonic()
-        if not force and now - self._last_backlog_check < 1.0:
-            return
-        self._last_backlog_check = now
-        assert self._pool is not None
-        backlog = await self._pool.fetchval(self._count_sql)
-        metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
+    async def _watch_backlog(self) -> None:
+        while not self._stopping.is_set():
+            pool = self._pool
+            if pool is not None:
+                with contextlib.suppress(Exception):  # an outage: the relay reports it
+                    backlog = await pool.fetchval(self._count_sql)
+                    metrics.OUTBOX_BACKLOG.labels(self._service).set(backlog)
+            await self._sleep(1.0)
 
     async def _close_connections(self) -> None:
         listener, self._listener = self._listener, None
