@@ -107,9 +107,13 @@ def _statements(schema: str) -> _MessagingStatements:
     """Outbox and inbox statements of a schema, built once: building them per event cost more
     CPU than running them."""
     return _MessagingStatements(
+        # WITH ORDINALITY + ORDER BY: the rows get their ids, hence the relay's order, in the
+        # order the events were raised.
         add_event=sa.text(
             f'INSERT INTO "{schema}".outbox (event_id, topic, key, payload) '
-            "VALUES (CAST(:event_id AS uuid), :topic, :key, :payload)"
+            "SELECT event_id, topic, key, payload FROM unnest(CAST(:event_ids AS uuid[]), "
+            "CAST(:topics AS text[]), CAST(:keys AS text[]), CAST(:payloads AS bytea[])) "
+            "WITH ORDINALITY AS event (event_id, topic, key, payload, raised) ORDER BY raised"
         ),
         mark_applied=sa.text(
             f'INSERT INTO "{schema}".inbox (consumer, event_id) '
@@ -129,20 +133,29 @@ class UnitOfWork:
         self._outbox = outbox
         self._inbox = inbox
         self._topic_prefix = topic_prefix
+        self._events: list[tuple[str, str, str, bytes]] = []
 
     async def add_event(self, event_id: str, *, topic: str, key: str, payload: bytes) -> None:
         """Queue an event for the relay, inside this transaction.
 
+        The rows are written together just before the commit (one statement for a whole batch
+        of events instead of one round trip each); they commit or roll back with the effect.
         The row keeps the full topic name (with this deployment's prefix), so
         whichever relay publishes it sends it where its writer meant it to go.
         """
+        self._events.append((event_id, self._topic_prefix + topic, key, payload))
+
+    async def _write_events(self) -> None:
+        if not self._events:
+            return
+        events, self._events = self._events, []
         await self.session.execute(
             _statements(self._outbox.schema).add_event,
             {
-                "event_id": event_id,
-                "topic": self._topic_prefix + topic,
-                "key": key,
-                "payload": payload,
+                "event_ids": [e[0] for e in events],
+                "topics": [e[1] for e in events],
+                "keys": [e[2] for e in events],
+                "payloads": [e[3] for e in events],
             },
         )
 
@@ -159,9 +172,11 @@ class UnitOfWork:
         return {str(row[0]) for row in result}
 
     async def commit(self) -> None:
+        await self._write_events()
         await self.session.commit()
 
     async def rollback(self) -> None:
+        self._events = []
         await self.session.rollback()
 
 
