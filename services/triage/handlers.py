@@ -75,8 +75,18 @@ async def announce_assignment(uow: UnitOfWork, case: Case, tip: CaseTip, now: da
     )
 
 
-_ALREADY_ASSIGNED = sa.text("SELECT 1 FROM triage.case_tips WHERE tip_id = :tip_id")
-_VENUE_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+_ALREADY_ASSIGNED = sa.text("SELECT EXISTS (SELECT 1 FROM triage.case_tips WHERE tip_id = :tip_id)")
+# The venue lock and the already-assigned check share a round trip (each one costs more CPU
+# than the work it carries). The open case is looked up in the next statement, whose snapshot
+# is taken after the lock is held, so it sees a case another consumer has just opened.
+_LOCK_VENUE_AND_CHECK = sa.text(
+    "SELECT EXISTS (SELECT 1 FROM triage.case_tips WHERE tip_id = :tip_id) "
+    "FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) AS venue_lock"
+)
+_OPEN_CASE_AT_VENUE = sa.text(
+    "SELECT id FROM triage.cases WHERE venue_key = :key AND status NOT IN ('handled', 'merged') "
+    "AND opened_at >= :since ORDER BY opened_at LIMIT 1 FOR UPDATE"
+)
 _OPEN_CASE = sa.text(
     """
     WITH new_case AS (
@@ -140,26 +150,23 @@ class TriageHandlers:
         """Open a case for a new tip (or join the open case about the same venue), announce it."""
         session = uow.session
         tip_id = uuid.UUID(tip.tip_id)
-        if (await session.execute(_ALREADY_ASSIGNED, {"tip_id": tip_id})).first() is not None:
-            return  # already assigned under another event id (e.g. a republished outbox row)
         decision = self._assigner.assign(tip)
         now = self._clock.now()
         key = venue_key(tip, decision.ward_code)
         case = None
+        # Two consumers may see two tips about one venue at once: serialise per venue.
+        assigned = await session.scalar(
+            _ALREADY_ASSIGNED if key is None else _LOCK_VENUE_AND_CHECK,
+            {"tip_id": tip_id, "key": key},
+        )
+        if assigned:
+            return  # already assigned under another event id (e.g. a republished outbox row)
         if key is not None:
-            # Two consumers may see two tips about one venue at once: serialise per venue.
-            await session.execute(_VENUE_LOCK, {"key": key})
-            case = await session.scalar(
-                sa.select(Case)
-                .where(
-                    Case.venue_key == key,
-                    Case.status.not_in(("handled", "merged")),
-                    Case.opened_at >= now - DUPLICATE_WINDOW,
-                )
-                .order_by(Case.opened_at)
-                .limit(1)
-                .with_for_update()
+            case_id = await session.scalar(
+                _OPEN_CASE_AT_VENUE, {"key": key, "since": now - DUPLICATE_WINDOW}
             )
+            # Locked by the statement above; loaded only when the tip joins it (the rarer path).
+            case = await session.get(Case, case_id) if case_id is not None else None
         member = CaseTip(
             tip_id=tip_id,
             case_id=case.id if case is not None else uuid.uuid4(),
