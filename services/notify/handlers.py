@@ -15,6 +15,7 @@ from services.notify.domain.clocks import (
     ClockPlanner,
     budget_left,
     extended_due,
+    fresh_case_sla,
     resumed_due,
 )
 from shared.contracts import CaseAssignedV1, CaseReopenedV1, CaseStageCompletedV1, CloudEvent
@@ -127,9 +128,13 @@ class NotifyHandlers:
                 "warn_at": [plan.warn_points[0] if plan.warn_points else None for plan in plans],
             },
         )
-        if not inserted.all():
+        started = inserted.all()
+        if not started:
             return  # the case already had its clocks
-        next_due, state = await case_sla(session=uow.session, case_id=case_id)
+        if len(started) == len(plans):
+            next_due, state = fresh_case_sla(plans)  # spares a round trip per case
+        else:
+            next_due, state = await case_sla(session=uow.session, case_id=case_id)
         await publish(
             uow,
             SlaClocksStartedV1(

@@ -23,6 +23,16 @@ class ClockPlan:
     warn_points: list[datetime] = field(default_factory=list)
 
 
+def fresh_case_sla(plans: list[ClockPlan]) -> tuple[datetime | None, str]:
+    """A new case's nearest open deadline and state, as case_sla() reads them back.
+
+    Fresh clocks have sent no warning and none is breached yet (the sweeper decides that), so
+    the state is on time and the nearest deadline is the earliest running one.
+    """
+    due = [plan.due_at for plan in plans if plan.status == "running" and plan.due_at is not None]
+    return (min(due) if due else None), "on_time"
+
+
 class DeadlinePolicy(Protocol):
     """Where deadlines come from (the legal policy file in production)."""
 
