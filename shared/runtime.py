@@ -27,6 +27,7 @@ from shared.limits import NulInUrlMiddleware
 from shared.outbox import OutboxRelay
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
+from shared.telemetry import NO_TELEMETRY
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,13 @@ def create_service_app(
         finally:
             await service.runtime.stop()
 
-    app = FastAPI(title=title, summary=summary, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        summary=summary,
+        version="1.0.0",
+        lifespan=lifespan,
+        telemetry=NO_TELEMETRY,
+    )
     install_problem_handlers(app)
     app.add_middleware(NulInUrlMiddleware)
     attach_operations(app)

@@ -30,6 +30,7 @@ from services.console.web import (
     translator,
 )
 from shared.limits import BodySizeLimitMiddleware
+from shared.telemetry import NO_TELEMETRY
 
 # A photo of 3 MB plus the text fields and the multipart framing.
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -57,6 +58,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        telemetry=NO_TELEMETRY,
     )
     app.state.settings = settings
     app.state.templates = template_environment()
