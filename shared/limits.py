@@ -132,6 +132,48 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+OVERLOADED = Problem(
+    status=503,
+    slug="overloaded",
+    title=Text("Hệ thống đang quá tải", "Too busy right now"),
+    detail=Text(
+        "Có quá nhiều yêu cầu cùng lúc nên yêu cầu này chưa được lưu. Vui lòng gửi lại sau vài "
+        "giây; nếu gửi lại với cùng Idempotency-Key thì không có gì bị ghi hai lần.",
+        "Too many requests are being served at once, so this one was not stored. Please send it "
+        "again in a few seconds; with the same Idempotency-Key nothing is recorded twice.",
+    ),
+    headers={"Retry-After": "2"},
+)
+
+
+class InFlightLimitMiddleware:
+    """Refuse at once (503, Retry-After) what would only wait behind `limit` requests in work.
+
+    Past its capacity a server that queues everything answers every request late, then times
+    them out; shedding the excess keeps the accepted ones fast and tells the rest when to come
+    back. Nothing refused was stored, so nothing is lost.
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int, prefixes: Sequence[str]) -> None:
+        self.app = app
+        self.limit = limit
+        self.prefixes = tuple(prefixes)
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await OVERLOADED.render(wants_english(Request(scope)))(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
 class NulInUrlMiddleware:
     """Refuse a path or query parameter holding a NUL character (400, naming where).
 

@@ -44,6 +44,10 @@ class IntakeSettings(ServiceSettings):
     max_attachment_bytes: int = 3 * 1024 * 1024
     # Public endpoints: requests per minute per client (kept in memory only, never stored).
     rate_limit_per_minute: int = 120
+    # Public requests in work at once; more get 503 with Retry-After at once instead of
+    # waiting. One intake process on 2 cores takes ~500 tips/s, so 512 bounds an accepted
+    # tip's wait near a second; 128 already refused some at 300/s while the consumers ran.
+    max_in_flight: int = Field(512, ge=1)
     # Wrong secrets allowed per tracking code in `secret_failure_window_minutes`.
     secret_failures_allowed: int = 5
     secret_failure_window_minutes: int = 15

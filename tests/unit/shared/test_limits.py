@@ -66,3 +66,44 @@ def test_a_streamed_body_too_large_for_a_parsed_json_model_is_413_not_400() -> N
     assert streamed.status_code == 413
     assert streamed.headers["content-type"] == "application/problem+json"
     assert client.post("/api/v1/tips", json={"text": "ngắn"}).json() == {"fields": 1}
+
+
+async def test_requests_past_the_in_flight_limit_are_refused_at_once_with_retry_after() -> None:
+    import asyncio
+
+    import httpx
+
+    from shared.limits import InFlightLimitMiddleware
+
+    release, both_in = asyncio.Event(), asyncio.Event()
+    entered: list[int] = []
+    app = FastAPI()
+
+    @app.post("/api/v1/tips")
+    async def slow_submit() -> dict[str, bool]:
+        entered.append(1)
+        if len(entered) == 2:
+            both_in.set()
+        await release.wait()  # held in work until the test lets go
+        return {"stored": True}
+
+    @app.get("/healthz")
+    async def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.add_middleware(InFlightLimitMiddleware, limit=2, prefixes=("/api/v1/tips",))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+        held = [asyncio.create_task(client.post("/api/v1/tips")) for _ in range(2)]
+        await asyncio.wait_for(both_in.wait(), timeout=10)
+        refused = await client.post("/api/v1/tips")
+        refused_en = await client.post("/api/v1/tips", headers={"Accept-Language": "en"})
+        assert (await client.get("/healthz")).status_code == 200  # operations never shed
+        release.set()
+        assert [(await task).status_code for task in held] == [200, 200]
+        assert (await client.post("/api/v1/tips")).status_code == 200  # room again
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.headers["retry-after"] == "2"
+    assert "quá tải" in refused.json()["title"]
+    assert "Idempotency-Key" in refused_en.json()["detail"]
