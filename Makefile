@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 KAFKA_LIBS := deploy/kafka/target/kafka-libs/.complete
 
-.PHONY: up down status test test-fast reliability bench bench-quick lint format install kafka-libs clean help
+.PHONY: up down status test test-fast reliability bench bench-quick go-toolchain lint format install kafka-libs clean help
 
 help:
 	@echo "make up      start PostgreSQL, Kafka, the three services and the web console (http://127.0.0.1:8080) with demo data"
@@ -78,10 +78,19 @@ reliability: $(STAMP) $(KAFKA_LIBS)
 	@echo "==> Fault injection, long form: a 30 s stream of tips per scenario"
 	@TINBAO_RELIABILITY_SECONDS=$${TINBAO_RELIABILITY_SECONDS:-30} $(PY) -m pytest tests/reliability -q
 
-bench: $(STAMP) $(KAFKA_LIBS)
+# The benchmark's load generator is Go (standard library only): a Python client would spend
+# more CPU per request than intake does. As root Go is installed from Debian if missing.
+go-toolchain:
+	@command -v go >/dev/null || test -x /usr/local/go/bin/go || test -x /usr/lib/go/bin/go || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> Go for the benchmark's load generator (Debian package, first time)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go >/dev/null; \
+	  else echo "The benchmark needs Go: sudo apt-get install -y golang-go"; exit 1; fi; }
+
+bench: $(STAMP) $(KAFKA_LIBS) go-toolchain
 	@$(PY) -m bench.run
 
-bench-quick: $(STAMP) $(KAFKA_LIBS)
+bench-quick: $(STAMP) $(KAFKA_LIBS) go-toolchain
 	@$(PY) -m bench.run --quick
 
 test-fast: $(STAMP)

@@ -1,211 +1,164 @@
 """`make bench`: how fast tinbao accepts and routes tips, beside what this machine allows.
 
 python -m bench.run [--quick]
-Starts its own PostgreSQL and Kafka, measures the physical limits (single-row INSERT+COMMIT,
-Kafka producer), drives the three services with open-loop load, runs the naive design
-(insert + send_and_wait per request) at the same rates, measures how queries grow with stored
-data, and prints a markdown table, writes bench/results/<time>.json and a PNG plot.
+Starts its own PostgreSQL and Kafka and the three services, measures the machine's limits
+(single-row INSERT+COMMIT, Kafka's ProducerPerformance), drives intake with open-loop load from
+a Go load generator (whole pipeline, then intake alone), measures the routing rate, runs the
+naive design (insert + send_and_wait per request) at the same rates, measures how the queue,
+the sweeper and the monthly report grow with stored data, and prints markdown tables, writes
+bench/results/<time>.json and bench/results/latest.png.
 """
 
 import argparse
 import asyncio
 import json
-import random
 import sys
 import tempfile
 import time
-import uuid
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-import httpx
 import psutil
-from aiokafka import AIOKafkaProducer
 
+from bench import limits
+from bench.growth import growth
+from bench.load import build_loadgen, cpu_seconds, open_loop, pct
+from bench.report import plot, print_tables
 from deploy.local import kafka, postgres
 from deploy.local.processes import REPO_ROOT, ServiceProcess
 from shared.db import migrate_async
 
 RESULTS = REPO_ROOT / "bench" / "results"
-TIP = {
-    "kind": "feedback",
-    "ward_code": "09562",
-    "text": "Quán karaoke ở ngõ 12 đường Quang Trung có dấu hiệu môi giới mại dâm vào buổi "
-    "tối, nhiều người lạ ra vào phòng kín sau 22 giờ.",
-    "address": "Số 12 Quang Trung, Phường Yên Nghĩa, Hà Nội",
-}
 
 
-def tip_about_a_new_place() -> dict[str, str]:
-    """The benchmark tip at a house of its own: each opens its own case, as most tips do
-    (one fixed address would make every tip join a single case and skip most of the work)."""
-    house = random.randint(1, 10**6)
-    return {**TIP, "address": f"Số {house} Quang Trung, Phường Yên Nghĩa, Hà Nội"}
+@dataclass(frozen=True)
+class Plan:
+    pipeline_rates: list[int]
+    alone_rates: list[int]
+    naive_rates: list[int]
+    seconds: float
+    assignment_wait_s: float
+    drain_seconds: float
+    sizes: list[int]
+    kafka_records: int
+    postgres_seconds: float
+
+
+QUICK = Plan([100, 300], [500, 1000], [300, 1000], 3, 30, 8, [10_000, 100_000], 100_000, 3)
+FULL = Plan(
+    [100, 200, 500, 1000, 2000],
+    [500, 1000, 2000, 3000],
+    [100, 500, 1000, 2000],
+    10,
+    45,
+    20,
+    [10_000, 100_000, 1_000_000, 10_000_000],
+    300_000,
+    8,
+)
 
 
 def say(text: str) -> None:
     print(text, flush=True)
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-# Physical limits ------------------------------------------------------------------------
-
-
-async def pg_limit(dsn: str, seconds: float, connections: int = 8) -> float:
-    """Single-row INSERT + COMMIT per transaction, fsync on: the durable-write ceiling."""
-    pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
-    await pool.execute(
-        "CREATE SCHEMA IF NOT EXISTS bench; CREATE TABLE IF NOT EXISTS "
-        "bench.inserts (id bigserial primary key, body text, "
-        "at timestamptz default now())"
-    )
-    body = json.dumps(TIP, ensure_ascii=False)
-    count = 0
-    deadline = time.monotonic() + seconds
-
-    async def worker() -> None:
-        nonlocal count
-        async with pool.acquire() as connection:
-            statement = await connection.prepare("INSERT INTO bench.inserts (body) VALUES ($1)")
-            while time.monotonic() < deadline:
-                await statement.fetch(body)
-                count += 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    elapsed = time.monotonic() - started
-    await pool.close()
-    return count / elapsed
-
-
-async def kafka_limit(bootstrap: str, messages: int) -> float:
-    """aiokafka producer, acks=all + idempotence, same message size as a tip event."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    await admin.create_topics([NewTopic("bench.producer", 6, 1)])
-    await admin.close()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        max_batch_size=256 * 1024,
-    )
-    await producer.start()
-    payload = json.dumps({"data": TIP, "id": str(uuid.uuid4())}, ensure_ascii=False).encode() * 2
-    started = time.monotonic()
-    futures = []
-    for i in range(messages):
-        futures.append(await producer.send("bench.producer", payload, key=str(i % 97).encode()))
-        if len(futures) >= 5000:
-            await asyncio.gather(*futures)
-            futures = []
-    await asyncio.gather(*futures)
-    elapsed = time.monotonic() - started
-    await producer.stop()
-    return messages / elapsed
-
-
-# Open-loop load ---------------------------------------------------------------------------
-
-
-async def open_loop(url: str, rate: float, seconds: float) -> dict[str, object]:
-    """Send at fixed arrival times whatever the answers (open loop): latency is honest."""
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    codes: list[str] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
-
-        async def one() -> None:
-            nonlocal errors
-            sent = time.perf_counter()
-            try:
-                answer = await client.post("/api/v1/tips", json=tip_about_a_new_place())
-            except httpx.HTTPError:
-                errors += 1
-                return
-            latencies.append((time.perf_counter() - sent) * 1000)
-            statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
-            if answer.status_code == 202:
-                codes.append(answer.json()["tracking_code"])
-
-        tasks = []
-        started = time.perf_counter()
-        total = int(rate * seconds)
-        for index in range(total):
-            delay = started + index / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one()))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - started
-    accepted = statuses.get(202, 0)
-    return {
-        "offered_per_s": rate,
-        "sent": total,
-        "accepted": accepted,
-        "accepted_per_s": accepted / elapsed,
-        "errors": errors + total - accepted - errors,
-        "p50_ms": pct(latencies, 0.5),
-        "p99_ms": pct(latencies, 0.99),
-        "max_ms": max(latencies, default=float("nan")),
-        "codes": codes,
-    }
-
-
-async def end_to_end(dsn: str, codes: list[str], timeout: float = 120) -> dict[str, float]:
-    """Receipt → assignment latency from the stored timestamps, once every tip is assigned."""
+async def assignment(dsn: str, codes: list[str], wait_s: float) -> dict[str, object]:
+    """Receipt → assignment latency from the stored timestamps, once the tips are assigned."""
     connection = await asyncpg.connect(dsn)
     try:
-        deadline = time.monotonic() + timeout
-        rows: list[asyncpg.Record] = []
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + wait_s
+        while True:
             rows = await connection.fetch(
                 "SELECT extract(epoch FROM assigned_at - received_at) * 1000 AS ms "
                 "FROM triage.case_tips WHERE tracking_code = ANY($1)",
                 codes,
             )
-            if len(rows) >= len(codes):
+            if len(rows) >= len(codes) or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
         values = [float(r["ms"]) for r in rows]
         return {
-            "e2e_p50_ms": pct(values, 0.5),
-            "e2e_p99_ms": pct(values, 0.99),
             "assigned": len(values),
+            "e2e_p50_ms": pct(values, 0.5) if values else None,
+            "e2e_p99_ms": pct(values, 0.99) if values else None,
         }
     finally:
         await connection.close()
 
 
-def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    totals = {}
-    for name, pid in pids.items():
-        try:
-            process = psutil.Process(pid)
-            times = [process.cpu_times()] + [c.cpu_times() for c in process.children(True)]
-            totals[name] = sum(t.user + t.system for t in times)
-        except psutil.Error:
-            totals[name] = float("nan")
-    return totals
+async def scalar(dsn: str, sql: str) -> int:
+    connection = await asyncpg.connect(dsn)
+    try:
+        return int(await connection.fetchval(sql))
+    finally:
+        await connection.close()
 
 
-# Growth with stored data ----------------------------------------------------------------
+async def load_step(
+    url: str, rate: int, plan: Plan, pids: dict[str, int], dsn: str, *, routed: bool
+) -> dict[str, object]:
+    """One open-loop run; with `routed`, wait for the tips' assignment and time it."""
+    before = cpu_seconds(pids)
+    row = await open_loop(url, rate, plan.seconds)
+    codes = row.pop("codes")
+    row["outbox_backlog"] = await scalar(dsn, "SELECT count(*) FROM intake.outbox")
+    if routed:
+        row.update(await assignment(dsn, codes, plan.assignment_wait_s))  # type: ignore[arg-type]
+    spent = cpu_seconds(pids)
+    row["cpu_s"] = {name: round(spent[name] - before[name], 2) for name in pids}
+    accepted = max(1, int(row["accepted"]))  # type: ignore[call-overload]
+    row["cpu_ms_per_tip"] = round(sum(row["cpu_s"].values()) * 1000 / accepted, 2)  # type: ignore[union-attr]
+    e2e = row.get("e2e_p99_ms")
+    say(
+        f"      {rate:>5}/s offered → {row['accepted_per_s']:,.0f}/s accepted, accept p99 "
+        f"{row['p99_ms']:,.0f} ms"
+        + (
+            f", assigned {row['assigned']:,}/{row['accepted']:,}, receipt→assignment p99 "
+            f"{e2e:,.0f} ms"
+            if routed and e2e is not None
+            else ""
+        )
+    )
+    return row
 
 
-async def growth(database_url: str, dsn: str, sizes: list[int]) -> list[dict[str, object]]:
-    """Queue query, sweeper pass and monthly report time as stored data grows."""
+def services(names: tuple[str, ...], env: dict[str, str], work: Path) -> list[ServiceProcess]:
+    processes = []
+    for name in names:
+        process = ServiceProcess(name, postgres.free_port(), env, work / f"{name}.log")
+        process.start()
+        processes.append(process)
+    for process in processes:
+        process.wait_ready(timeout=120)
+    return processes
+
+
+async def routing_rate(dsn: str, seconds: float) -> dict[str, float]:
+    """Tips assigned and clocks started per second while triage and notify drain a backlog."""
+    connection = await asyncpg.connect(dsn)
+    try:
+        count = (
+            "SELECT (SELECT count(*) FROM triage.case_tips), "
+            "(SELECT count(*) FROM notify.sla_clocks), (SELECT count(*) FROM intake.tips)"
+        )
+        tips0, clocks0, stored = await connection.fetchrow(count)
+        started = time.monotonic()
+        await asyncio.sleep(seconds)
+        tips1, clocks1, _ = await connection.fetchrow(count)
+        elapsed = time.monotonic() - started
+        return {
+            "backlog": stored - tips0,
+            "assigned_per_s": (tips1 - tips0) / elapsed,
+            "clocks_per_s": (clocks1 - clocks0) / elapsed,
+        }
+    finally:
+        await connection.close()
+
+
+async def growth_phase(database_url: str, dsn: str, sizes: list[int]) -> list[dict[str, object]]:
+    """The queue, sweeper and report of the real code, in-process, over a growing store."""
     from services.notify.bootstrap import bootstrap as notify_bootstrap
     from services.notify.config import NotifySettings
     from services.notify.reports import compute_report, period_for
@@ -213,153 +166,42 @@ async def growth(database_url: str, dsn: str, sizes: list[int]) -> list[dict[str
     from services.triage.config import TriageSettings
     from shared.auth import Principal
 
-    connection = await asyncpg.connect(dsn)
     triage = triage_bootstrap(TriageSettings(database_url=database_url, topic_prefix="bench."))
     notify = notify_bootstrap(
         NotifySettings(database_url=database_url, topic_prefix="bench."), run_workers=False
     )
-    results = []
-    stored = 0
-    now = datetime.now(UTC)
-    units = ("police", "culture_social")
+    officer = Principal("00000000-0000-4000-8000-000000000042", "officer", "00042", "police")
+    month = datetime.now(UTC).strftime("%Y-%m")
+
+    async def queue() -> None:
+        await triage.queue(
+            officer,
+            status=None,
+            priority=None,
+            category=None,
+            include_handled=False,
+            limit=50,
+            offset=0,
+        )
+
+    async def report() -> None:
+        async with notify.runtime.sessions() as session:
+            await compute_report(session, period_for("monthly", month), ward_code=None)
+
     try:
-        for size in sizes:
-            say(f"      growing to {size:,} cases and {size:,} open clocks…")
-            batch = size - stored
-            cases = [
-                (
-                    uuid.uuid4(),
-                    "feedback",
-                    f"{random.randrange(300):05d}",
-                    units[i % 2],
-                    "urgent" if i % 20 == 0 else "normal",
-                    "assigned",
-                    now - timedelta(days=random.randrange(400)),
-                    now + timedelta(hours=random.randrange(-48, 24 * 30)),
-                )
-                for i in range(batch)
-            ]
-            await connection.copy_records_to_table(
-                "cases",
-                schema_name="triage",
-                columns=[
-                    "id",
-                    "kind",
-                    "ward_code",
-                    "unit",
-                    "priority",
-                    "status",
-                    "opened_at",
-                    "next_due_at",
-                    "category",
-                    "updated_at",
-                ],
-                records=[(*c, "unclassified", c[6]) for c in cases],
-            )
-            await connection.copy_records_to_table(
-                "sla_clocks",
-                schema_name="notify",
-                columns=[
-                    "case_id",
-                    "stage",
-                    "kind",
-                    "priority",
-                    "ward_code",
-                    "unit",
-                    "status",
-                    "started_at",
-                    "due_at",
-                    "policy_version",
-                    "warn_points",
-                ],
-                records=[
-                    (
-                        c[0],
-                        "verified",
-                        c[1],
-                        c[4],
-                        c[2],
-                        c[3],
-                        "running",
-                        c[6],
-                        now + timedelta(days=1 + random.random() * 30),
-                        "bench",
-                        "[]",
-                    )
-                    for c in cases
-                ],
-            )
-            stored = size
-            await connection.execute("ANALYZE triage.cases; ANALYZE notify.sla_clocks")
-            officer = Principal(str(uuid.uuid4()), "officer", "00042", "police")
-            timings = []
-            for _ in range(50):
-                started = time.perf_counter()
-                await triage.queue(
-                    officer,
-                    status=None,
-                    priority=None,
-                    category=None,
-                    include_handled=False,
-                    limit=50,
-                    offset=0,
-                )
-                timings.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            await notify.sweeper.sweep(now)
-            sweep_ms = (time.perf_counter() - started) * 1000
-            started = time.perf_counter()
-            month = now.strftime("%Y-%m")
-            async with notify.runtime.sessions() as session:
-                await compute_report(session, period_for("monthly", month), ward_code=None)
-            report_ms = (time.perf_counter() - started) * 1000
-            results.append(
-                {
-                    "cases": size,
-                    "queue_p50_ms": pct(timings, 0.5),
-                    "queue_p99_ms": pct(timings, 0.99),
-                    "sweep_ms": sweep_ms,
-                    "report_ms": report_ms,
-                }
-            )
+        return await growth(
+            dsn, sizes, queue=queue, sweep=notify.sweeper.sweep, report=report, say=say
+        )
     finally:
-        await connection.close()
         await triage.runtime.engine.dispose()
         await notify.runtime.engine.dispose()
-    return results
-
-
-# The run -------------------------------------------------------------------------------
-
-
-def plot(load: list[dict[str, object]], naive: list[dict[str, object]], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
-    for rows, label in ((load, "tinbao (outbox)"), (naive, "naive (send_and_wait)")):
-        offered = [r["offered_per_s"] for r in rows]
-        left.plot(offered, [r["accepted_per_s"] for r in rows], marker="o", label=label)
-        right.plot(offered, [r["p99_ms"] for r in rows], marker="o", label=label)
-    top = max([r["offered_per_s"] for r in load] or [1])
-    left.plot([0, top], [0, top], linestyle=":", color="grey", label="offered")
-    left.set(xlabel="offered tips/s", ylabel="accepted tips/s", title="Throughput")
-    right.set(xlabel="offered tips/s", ylabel="accept p99 (ms)", title="Latency", yscale="log")
-    for axis in (left, right):
-        axis.legend()
-        axis.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path)
 
 
 async def main_async(quick: bool) -> int:
-    rates = [100, 300] if quick else [100, 500, 1000, 2000, 3000]
-    seconds = 4 if quick else 15
-    sizes = [10_000] if quick else [10_000, 100_000, 1_000_000]
+    plan = QUICK if quick else FULL
+    build_loadgen()
     work = Path(tempfile.mkdtemp(prefix="tinbao-bench-"))
-    say(f"[1/6] PostgreSQL and Kafka in {work}…")
+    say(f"[1/7] PostgreSQL and Kafka in {work}…")
     database_url = await asyncio.to_thread(postgres.start, work / "pg", postgres.free_port())
     dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
     bootstrap = await asyncio.to_thread(kafka.start, work / "kafka")
@@ -367,25 +209,30 @@ async def main_async(quick: bool) -> int:
         await migrate_async(service, database_url)
     results: dict[str, object] = {
         "quick": quick,
+        "plan": asdict(plan),
         "machine": {
             "cpus": psutil.cpu_count(),
             "memory_gib": round(psutil.virtual_memory().total / 2**30),
         },
     }
-    processes: list[ServiceProcess] = []
+    running: list[ServiceProcess] = []
     try:
-        say("[2/6] Physical limits on this machine…")
-        results["postgres_insert_commit_per_s"] = await pg_limit(dsn, 3 if quick else 8)
-        results["kafka_producer_msgs_per_s"] = await kafka_limit(
-            bootstrap, 20_000 if quick else 100_000
-        )
+        say("[2/7] What this machine allows…")
+        perf = await limits.kafka_perf_test(bootstrap, plan.kafka_records)
+        results["limits"] = {
+            "postgres_commits_per_s": await limits.postgres_commit_limit(
+                dsn, plan.postgres_seconds
+            ),
+            "kafka_perf_records_per_s": perf["records_per_s"],
+            "aiokafka_msgs_per_s": await limits.aiokafka_producer_rate(
+                bootstrap, plan.kafka_records // 3
+            ),
+        }
         say(
-            f"      PostgreSQL single-row INSERT+COMMIT: "
-            f"{results['postgres_insert_commit_per_s']:,.0f}/s; Kafka producer: "
-            f"{results['kafka_producer_msgs_per_s']:,.0f} msg/s"
+            "      PostgreSQL single-row INSERT+COMMIT "
+            f"{results['limits']['postgres_commits_per_s']:,.0f}/s; Kafka ProducerPerformance "  # type: ignore[index]
+            f"{perf['records_per_s']:,.0f} msg/s"
         )
-
-        say("[3/6] tinbao under open-loop load…")
         env = {
             "TINBAO_DATABASE_URL": database_url,
             "TINBAO_KAFKA_BOOTSTRAP": bootstrap,
@@ -393,33 +240,45 @@ async def main_async(quick: bool) -> int:
             "TINBAO_LOG_LEVEL": "WARNING",
             "TINBAO_INTAKE_RATE_LIMIT_PER_MINUTE": "100000000",
         }
-        for name in ("intake", "triage", "notify"):
-            process = ServiceProcess(name, postgres.free_port(), env, work / f"{name}.log")
-            process.start()
-            processes.append(process)
-        for process in processes:
-            process.wait_ready(timeout=90)
-        pids = {p.name: p.process.pid for p in processes}
+        running = services(("intake", "triage", "notify"), env, work)
+        intake, triage, notify = running
+        pids = {p.name: p.process.pid for p in running}  # type: ignore[union-attr]
         pids["postgres"] = postgres.pid(work / "pg") or 0
         pids["kafka"] = kafka.pid(work / "kafka") or 0
-        load_rows = []
-        for rate in rates:
-            before = cpu_seconds(pids)
-            row = await open_loop(processes[0].url, rate, seconds)
-            spent = cpu_seconds(pids)
-            row.update(await end_to_end(dsn, row.pop("codes")))  # type: ignore[arg-type]
-            row["cpu_s"] = {k: round(spent[k] - before[k], 1) for k in pids}
-            load_rows.append(row)
-            say(
-                f"      {rate:>5}/s offered → {row['accepted_per_s']:,.0f}/s accepted, "
-                f"p99 {row['p99_ms']:.0f} ms, receipt→assignment p99 {row['e2e_p99_ms']:.0f} ms"
-            )
-        results["load"] = load_rows
-        for process in processes:
-            process.stop()
-        processes = []
 
-        say("[4/6] The naive design at the same rates…")
+        say("[3/7] The whole pipeline under open-loop load (each rate waits for its routing)…")
+        results["pipeline"] = [
+            await load_step(intake.url, rate, plan, pids, dsn, routed=True)
+            for rate in plan.pipeline_rates
+        ]
+
+        say("[4/7] Intake alone (triage and notify stopped): what a burst meets…")
+        for process in (triage, notify):
+            process.stop()
+        alone_pids = {k: v for k, v in pids.items() if k not in ("triage", "notify")}
+        results["intake_alone"] = [
+            await load_step(intake.url, rate, plan, alone_pids, dsn, routed=False)
+            for rate in plan.alone_rates
+        ]
+        say("      routing the backlog: triage and notify started again…")
+        for process in (triage, notify):
+            process.start()
+            process.wait_ready(timeout=120)
+        results["drain"] = await routing_rate(dsn, plan.drain_seconds)
+        say(f"      {results['drain']['assigned_per_s']:,.0f} tips/s assigned")  # type: ignore[index]
+        kept_up = [r for r in results["pipeline"] if r.get("assigned") == r["accepted"]]  # type: ignore[union-attr]
+        if kept_up:
+            best = kept_up[-1]
+            results["cpu_breakdown"] = {
+                name: seconds * 1000 / max(1, best["accepted"])
+                for name, seconds in best["cpu_s"].items()
+            }
+        for process in running:
+            process.stop()
+        running = []
+
+        say("[5/7] The naive design (insert, then send_and_wait to Kafka, per request)…")
+        await limits.create_topic(bootstrap, "bench.naive")
         naive_port = postgres.free_port()
         naive = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -428,73 +287,44 @@ async def main_async(quick: bool) -> int:
             str(naive_port),
             dsn,
             bootstrap,
-            "bench.producer",
+            "bench.naive",
             cwd=REPO_ROOT,
         )
-        naive_rows = []
         try:
-            naive_proc = ServiceProcess("naive", naive_port, {}, work / "naive.log")
-            naive_proc.wait_ready(timeout=60, path="/docs")
-            for rate in rates:
-                row = await open_loop(f"http://127.0.0.1:{naive_port}", rate, seconds)
-                row.pop("codes")
-                naive_rows.append(row)
-                say(
-                    f"      {rate:>5}/s offered → {row['accepted_per_s']:,.0f}/s accepted, "
-                    f"p99 {row['p99_ms']:.0f} ms"
-                )
+            probe = ServiceProcess("naive", naive_port, {}, work / "naive.log")
+            probe.wait_ready(timeout=60, path="/docs")
+            naive_pids = {"naive": naive.pid, "postgres": pids["postgres"], "kafka": pids["kafka"]}
+            results["naive"] = [
+                await load_step(probe.url, rate, plan, naive_pids, dsn, routed=False)
+                for rate in plan.naive_rates
+            ]
         finally:
             naive.terminate()
             await naive.wait()
-        results["naive"] = naive_rows
 
-        say("[5/6] Growth with stored data…")
-        results["growth"] = await growth(database_url, dsn, sizes)
+        say("[6/7] Growth with stored data…")
+        results["growth"] = await growth_phase(database_url, dsn, plan.sizes)
     finally:
-        for process in processes:
+        for process in running:
             process.stop()
         await asyncio.to_thread(kafka.stop, work / "kafka")
         await asyncio.to_thread(postgres.stop, work / "pg")
 
-    say("[6/6] Results")
-    best = max(r["accepted_per_s"] for r in results["load"])  # type: ignore[union-attr]
-    results["accepted_ratio_of_pg_limit"] = best / results["postgres_insert_commit_per_s"]  # type: ignore[operator]
+    say("[7/7] Results")
+    best_accepted = max(
+        r["accepted_per_s"]
+        for r in [*results["pipeline"], *results["intake_alone"]]  # type: ignore[misc]
+    )
+    results["accepted_ratio_of_pg_limit"] = (
+        best_accepted / results["limits"]["postgres_commits_per_s"]  # type: ignore[index]
+    )
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (RESULTS / f"{stamp}.json").write_text(json.dumps(results, indent=2, default=str))
-    plot(results["load"], results["naive"], RESULTS / "latest.png")  # type: ignore[arg-type]
-    print_table(results)
+    plot(results, RESULTS / "latest.png")
+    print_tables(results, say)
     say(f"\nJSON: bench/results/{stamp}.json   plot: bench/results/latest.png")
     return 0
-
-
-def print_table(results: dict[str, object]) -> None:
-    say(
-        "\n| design | offered/s | accepted/s | accept p50 ms | p99 ms | max ms | "
-        "receipt→assignment p50 / p99 ms | errors |"
-    )
-    say("|---|---|---|---|---|---|---|---|")
-    for design, rows in (("tinbao", results["load"]), ("naive", results["naive"])):
-        for r in rows:  # type: ignore[union-attr]
-            e2e = f"{r['e2e_p50_ms']:.0f} / {r['e2e_p99_ms']:.0f}" if "e2e_p50_ms" in r else "—"
-            say(
-                f"| {design} | {r['offered_per_s']} | {r['accepted_per_s']:,.0f} | "
-                f"{r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['max_ms']:.0f} | {e2e} | "
-                f"{r['errors']} |"
-            )
-    say(
-        "\nPostgreSQL single-row INSERT+COMMIT limit: "
-        f"{results['postgres_insert_commit_per_s']:,.0f}/s;"
-        f" Kafka producer: {results['kafka_producer_msgs_per_s']:,.0f} msg/s; best tinbao "
-        f"accepted rate = {results['accepted_ratio_of_pg_limit']:.0%} of the PostgreSQL limit"
-    )
-    say("\n| stored cases | queue p50 ms | queue p99 ms | sweeper pass ms | monthly report ms |")
-    say("|---|---|---|---|---|")
-    for g in results["growth"]:  # type: ignore[union-attr]
-        say(
-            f"| {g['cases']:,} | {g['queue_p50_ms']:.1f} | {g['queue_p99_ms']:.1f} | "
-            f"{g['sweep_ms']:.0f} | {g['report_ms']:.0f} |"
-        )
 
 
 def main() -> None:

@@ -1,0 +1,3 @@
+module tinbao/bench/loadgen
+
+go 1.22
