@@ -1,8 +1,10 @@
 """A new case's nearest deadline and state, computed from its clock plans."""
 
 from datetime import UTC, datetime, timedelta
+from typing import get_args
 
 from services.notify.domain.clocks import ClockPlan, ClockPlanner, fresh_case_sla
+from shared.contracts.events import TipKind
 
 RECEIVED = datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
 
@@ -24,14 +26,7 @@ def test_no_running_clock_means_no_deadline() -> None:
 
 def test_the_legal_plans_of_every_kind_have_a_deadline() -> None:
     planner = ClockPlanner()
-    for kind in (
-        "crime_denunciation",
-        "crime_report",
-        "denunciation",
-        "complaint",
-        "petition",
-        "feedback",
-    ):
+    for kind in get_args(TipKind):
         for priority in ("urgent", "normal"):
             plans = planner.plan(kind=kind, priority=priority, received_at=RECEIVED)
             due, state = fresh_case_sla(plans)
