@@ -23,12 +23,13 @@ router = APIRouter(
 async def my_queue(
     principal: CaseWorker,
     triage: TriageDep,
-    status: str | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
     priority: Literal["urgent", "normal"] | None = None,
-    category: str | None = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
     include_handled: bool = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # PostgreSQL's OFFSET is a bigint: a larger number was a 500. No queue is a million deep.
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> CasesRead:
     """My queue: my ward and unit, most urgent first (urgent, then nearest deadline)."""
     return await triage.queue(

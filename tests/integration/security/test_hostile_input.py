@@ -288,6 +288,20 @@ async def test_a_nul_in_a_path_or_query_is_a_400_naming_where(
         problem_of(await client.get(url, headers=headers), 400, field)
 
 
+async def test_numbers_past_what_the_database_holds_are_refused_naming_the_field(
+    clients: dict[str, httpx.AsyncClient], stack_secrets: Secrets
+) -> None:
+    # Found by the authenticated contract fuzzing: an offset past 2^63 reached PostgreSQL's
+    # bigint OFFSET and failed as a 500.
+    supervisor = bearer(stack_secrets.token("supervisor", WARD))
+    for url, field in (
+        ("/api/v1/cases?offset=50059510626954409790144512", "offset"),
+        ("/api/v1/cases?offset=1000001", "offset"),
+        (f"/api/v1/cases?category={'x' * 65}", "category"),
+    ):
+        problem_of(await clients["triage"].get(url, headers=supervisor), 422, field)
+
+
 async def test_wrongly_typed_action_fields_are_refused_naming_the_field(
     clients: dict[str, httpx.AsyncClient], stack_secrets: Secrets, open_case: dict
 ) -> None:
