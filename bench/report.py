@@ -56,7 +56,7 @@ def print_tables(results: dict, say: Callable[[str], None]) -> None:  # type: ig
         f"started. Best accepted rate = {results['accepted_ratio_of_pg_limit']:.0%} of the "
         "PostgreSQL single-row commit limit."
     )
-    say("\nCPU ms per tip by process (whole pipeline, highest rate that kept up):")
+    say("\nCPU ms per tip by process (whole pipeline, highest rate it kept up with):")
     busiest = results.get("cpu_breakdown") or {}
     say("| " + " | ".join(busiest) + " |")
     say("|" + "---|" * len(busiest))
