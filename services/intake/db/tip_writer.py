@@ -38,7 +38,7 @@ class TipWriter:
         self._max_batch = max_batch
         # Two writers keep one transaction filling while the other waits for its flush.
         self._writers = writers
-        self._active = 0
+        self._active: set[asyncio.Task[None]] = set()  # held, or the loop may drop them
         self._queue: deque[Pending] = deque()
 
     async def insert(
@@ -50,9 +50,10 @@ class TipWriter:
         """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._queue.append((repository.insert_tip_arguments(tip, now, idempotency), future))
-        if self._active < self._writers:
-            self._active += 1
-            asyncio.get_running_loop().create_task(self._drain())
+        if len(self._active) < self._writers:
+            task = asyncio.get_running_loop().create_task(self._drain())
+            self._active.add(task)
+            task.add_done_callback(self._active.discard)
         return await future
 
     async def _drain(self) -> None:
@@ -63,7 +64,9 @@ class TipWriter:
                 ]
                 await self._write(batch)
         finally:
-            self._active -= 1
+            # At once, not in the done callback: a tip queued between the empty queue and the
+            # callback would find no room for a writer and wait with none coming.
+            self._active.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     async def _write(self, batch: list[Pending]) -> None:
         try:
@@ -72,11 +75,16 @@ class TipWriter:
                 counts = await connection.fetchmany(
                     repository.INSERT_TIP, [arguments for arguments, _ in batch]
                 )
-        except (asyncpg.IntegrityConstraintViolationError, asyncpg.DataError) as error:
+        except (
+            asyncpg.IntegrityConstraintViolationError,
+            asyncpg.DataError,
+            asyncpg.TransactionRollbackError,
+        ) as error:
             if len(batch) == 1:
                 _settle(batch[0][1], error=error)
                 return
-            # One tip's problem (a tracking-code collision) must not fail the others.
+            # One tip's problem (a tracking-code collision, two batches claiming the same
+            # idempotency keys in crossed order) must not fail the others.
             for pending in batch:
                 await self._write([pending])
             return
