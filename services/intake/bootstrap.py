@@ -2,6 +2,7 @@
 
 from services.intake import handlers
 from services.intake.config import IntakeSettings
+from services.intake.retention import RetentionWorker
 from services.intake.usecases import Intake
 from shared.clock import Clock, SystemClock
 from shared.contracts.topics import CASES_EVENTS
@@ -16,4 +17,6 @@ def bootstrap(settings: IntakeSettings, *, clock: Clock | None = None) -> Intake
         consumer_topics=(CASES_EVENTS,),
         handlers=handlers.HANDLERS,
     )
-    return Intake(settings, clock=clock or SystemClock(), runtime=runtime)
+    clock = clock or SystemClock()
+    runtime.add_worker(RetentionWorker(settings=settings, runtime=runtime, clock=clock))
+    return Intake(settings, clock=clock, runtime=runtime)
