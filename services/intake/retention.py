@@ -7,13 +7,12 @@ counters for made-up tracking codes would otherwise pile up forever.
 """
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from services.intake.config import IntakeSettings
 from shared.clock import Clock
-from shared.errors import is_transient
+from shared.periodic import run_every
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -58,24 +57,21 @@ class RetentionWorker:
         return _deleted(keys), _deleted(failures)
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                keys, failures = await self.purge()
-                if keys or failures:
-                    log.info(
-                        "expired records deleted",
-                        extra={"idempotency_keys": keys, "secret_failures": failures},
-                    )
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.log(
-                    logging.WARNING if is_transient(error) else logging.ERROR,
-                    "retention purge failed; retrying",
-                    exc_info=not is_transient(error),
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+        await run_every(
+            self._interval,
+            self._purge_and_say,
+            stopping=self._stopping,
+            what="retention purge",
+            log=log,
+        )
+
+    async def _purge_and_say(self) -> None:
+        keys, failures = await self.purge()
+        if keys or failures:
+            log.info(
+                "expired records deleted",
+                extra={"idempotency_keys": keys, "secret_failures": failures},
+            )
 
     async def stop(self) -> None:
         self._stopping.set()

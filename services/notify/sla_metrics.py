@@ -1,13 +1,13 @@
 """Refresh the SLA gauges from the clocks table (one grouped query every few seconds)."""
 
 import asyncio
-import contextlib
 import logging
 
 import sqlalchemy as sa
 
 from services.notify import metrics
 from services.notify.db.tables import SlaClock
+from shared.periodic import run_every
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,13 @@ class SlaMetricsRefresher:
             metrics.SLA_COMPLIANCE.labels(*labels).set(row["met"] / due if due else 1.0)
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.refresh()
-            except Exception:
-                log.warning("SLA metrics refresh failed", exc_info=True)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+        await run_every(
+            self._interval,
+            self.refresh,
+            stopping=self._stopping,
+            what="SLA metrics refresh",
+            log=log,
+        )
 
     async def stop(self) -> None:
         self._stopping.set()

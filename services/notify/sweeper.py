@@ -6,7 +6,6 @@ FOR UPDATE SKIP LOCKED, so several notify replicas share the work without doubli
 """
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
@@ -19,7 +18,7 @@ from services.notify.db.tables import SlaClock
 from services.notify.handlers import announce
 from shared.clock import Clock
 from shared.contracts.events import SlaBreachedV1, SlaWarningV1
-from shared.errors import is_transient
+from shared.periodic import run_every
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -48,19 +47,13 @@ class SlaSweeper:
         self._stopping = asyncio.Event()
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                await self.sweep(self._clock.now())
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                log.log(
-                    logging.WARNING if is_transient(error) else logging.ERROR,
-                    "sweep failed; retrying",
-                    exc_info=not is_transient(error),
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self._interval)
+        await run_every(
+            self._interval,
+            lambda: self.sweep(self._clock.now()),
+            stopping=self._stopping,
+            what="sweep",
+            log=log,
+        )
 
     async def stop(self) -> None:
         self._stopping.set()

@@ -35,7 +35,6 @@ class FakeDatabase:
 
     async def fetchmany(self, sql: str, rows: list[Any]) -> list[tuple[int]]:
         assert sql is repository.INSERT_TIP
-        await asyncio.sleep(0)  # a round trip: others queue up meanwhile
         if any(row[0] in self.collide for row in rows):
             raise asyncpg.UniqueViolationError("tips_tracking_code_key")
         self.transactions.append([row[0] for row in rows])
